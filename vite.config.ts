@@ -1,0 +1,69 @@
+/**
+ * Vite + Vitest configuration.
+ *
+ * The app is a plain Vite React build. Tests are split into three Vitest projects (tiers), each runnable alone:
+ *   unit        — pure TypeScript in Node: lib, data, CPU references, gradient checks, store slices.
+ *   gpu-node    — `*.gpu.test.ts` on Dawn (npm `webgpu`) in Node, one fork so only one device exists at a time.
+ *   gpu-browser — the same `*.gpu.test.ts` files inside Debian Chromium (headless, `--enable-unsafe-webgpu`).
+ * End-to-end tests live in `e2e/` and run through Playwright (playwright.config.ts).
+ */
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+import { playwright } from '@vitest/browser-playwright';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+
+const gpuTestTimeout = 300_000;
+
+export default defineConfig({
+  plugins: [react()],
+  worker: { format: 'es' },
+  server: { fs: { allow: ['.'] } },
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048 },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
+          exclude: ['src/**/*.gpu.test.ts', 'node_modules/**'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'gpu-node',
+          environment: 'node',
+          include: ['src/**/*.gpu.test.ts'],
+          setupFiles: ['src/gpu/testing/setupNode.ts'],
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+          testTimeout: gpuTestTimeout,
+          hookTimeout: gpuTestTimeout,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'gpu-browser',
+          include: ['src/**/*.gpu.test.ts'],
+          fileParallelism: false,
+          testTimeout: gpuTestTimeout,
+          hookTimeout: gpuTestTimeout,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath(), args: chromiumArgs() },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
