@@ -37,14 +37,13 @@ export default tseslint.config(
       'import-x/no-restricted-paths': ['error', { zones }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'react-hooks/rules-of-hooks': 'error',
-      'react-hooks/exhaustive-deps': 'error',
       'no-restricted-imports': [
         'error',
         { paths: [{ name: 'zustand', message: 'zustand is imported only in src/store.' }], patterns: [{ group: ['zustand/*'], message: 'zustand is imported only in src/store.' }] },
       ],
     },
   },
+  { files: ['src/**/*.tsx', 'src/ui/**/*.ts'], rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' } },
   // zustand is allowed in the store.
   { files: ['src/store/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': 'off' } },
   // CPU references are oracles: they import only lib (and other references) so they cannot share a bug with the GPU path.
