@@ -20,4 +20,9 @@ describe('planArena', () => {
     expect(() => planArena('acts', [{ name: 'huge', shape: [1000] }], 150)).toThrow(/huge.*exceeds/);
     expect(() => planArena('acts', [{ name: 'x', shape: [1] }, { name: 'x', shape: [1] }], 150)).toThrow(/duplicate/);
   });
+  it('gives every tensor its own buffer when separate', () => {
+    const p = planArena('acts', [{ name: 'x', shape: [3] }, { name: 'y', shape: [5] }], 1 << 20, { separate: true });
+    expect(p.tensors.map((t) => [t.buffer, t.offset])).toEqual([[0, 0], [1, 0]]);
+    expect(p.bufferElems).toEqual([64, 64]);
+  });
 });

@@ -7,6 +7,12 @@
  * elements (256 bytes, WebGPU's storage-offset alignment) so it can be bound alone. A tensor never straddles two
  * buffers; a new buffer starts when the current one would exceed `maxBufferElems` (from maxBufferSize, or
  * maxStorageBufferBindingSize when the whole range must be bindable at once, as for the flat AdamW update).
+ *
+ * `separate: true` gives every tensor its own buffer. Activations need this: WebGPU forbids binding one buffer as
+ * read-only storage and as read-write storage in the same dispatch, even at disjoint ranges ("includes writable usage
+ * and another usage in the same synchronization scope"), and most kernels read one activation while writing another.
+ * Parameters, gradients and AdamW moments share the flat layout of src/model/params.ts instead: no kernel reads one
+ * parameter while writing another.
  */
 import { assert } from '../lib/assert';
 import { createBuffer } from './buffers';
@@ -32,7 +38,12 @@ export interface ArenaPlan {
 
 const alignUp = (n: number) => Math.ceil(n / VIEW_ALIGN) * VIEW_ALIGN;
 
-export function planArena(label: string, specs: readonly { name: string; shape: readonly number[] }[], maxBufferElems: number): ArenaPlan {
+export function planArena(
+  label: string,
+  specs: readonly { name: string; shape: readonly number[] }[],
+  maxBufferElems: number,
+  opts: { separate?: boolean } = {},
+): ArenaPlan {
   const tensors: PlannedTensor[] = [];
   const bufferElems: number[] = [0];
   const names = new Set<string>();
@@ -43,7 +54,7 @@ export function planArena(label: string, specs: readonly { name: string; shape: 
     assert(size <= maxBufferElems, () => `arena "${label}": tensor "${s.name}" (${formatBytes(size * 4)}) exceeds the largest buffer this GPU allows (${formatBytes(maxBufferElems * 4)})`);
     let b = bufferElems.length - 1;
     let offset = alignUp(bufferElems[b]);
-    if (offset + size > maxBufferElems) {
+    if (offset + size > maxBufferElems || (opts.separate && tensors.length > 0)) {
       bufferElems.push(0);
       b++;
       offset = 0;
@@ -68,7 +79,9 @@ export async function allocateArena(device: GPUDevice, plan: ArenaPlan): Promise
   const buffers: GPUBuffer[] = [];
   try {
     for (let i = 0; i < plan.bufferElems.length; i++) {
-      buffers.push(await createBuffer(device, { label: plan.bufferElems.length > 1 ? `${plan.label}#${i}` : plan.label, size: Math.max(4, plan.bufferElems[i] * 4) }));
+      const only = plan.tensors.filter((t) => t.buffer === i);
+      const name = only.length === 1 ? `${plan.label}:${only[0].name}` : plan.bufferElems.length > 1 ? `${plan.label}#${i}` : plan.label;
+      buffers.push(await createBuffer(device, { label: name, size: Math.max(4, plan.bufferElems[i] * 4) }));
     }
   } catch (e) {
     for (const b of buffers) b.destroy();
