@@ -52,7 +52,7 @@ export default tseslint.config(
     rules: {
       'import-x/no-restricted-paths': [
         'error',
-        { zones: [...zones, { target: './src/**/*.ref.ts', from: ['gpu', 'kernels/!(*.ref).ts', 'model/!(*.ref).ts', 'train', 'store', 'ui', 'data'].map((x) => `./src/${x}`), message: 'CPU references import only lib and other *.ref.ts files.' }] },
+        { zones: [...zones, { target: './src/**/*.ref.ts', from: ['gpu/**', 'kernels/!(*.ref).ts', 'model/!(*.ref).ts', 'train/**', 'store/**', 'ui/**', 'data/**'].map((x) => `./src/${x}`), message: 'CPU references import only lib and other *.ref.ts files.' }] },
       ],
     },
   },

@@ -1,6 +1,8 @@
 // matmul_forward.wgsl — batched C = op(A)·op(B) (+ bias) (+ C), f32, any M, N, K.
 //
-// Shapes (row-major, per batch item; batch strides in elements come in Params):
+// Shapes (row-major, per batch item; batch strides and the start offsets of the bound ranges, in elements, come in
+// Params — src/kernels/matmul.ts binds from a 256-byte-aligned address and passes the remainder as offsetA/B/C when it
+// splits a large product into several dispatches):
 //   A: (M, K), or (K, M) when TRANS_A      B: (K, N), or (N, K) when TRANS_B
 //   bias: (N), read only when HAS_BIAS      C: (M, N); C += result when ACCUMULATE
 // The three products the linear layer needs are the same kernel with different overrides:
@@ -20,6 +22,9 @@ struct Params {
   strideA: u32,
   strideB: u32,
   strideC: u32,
+  offsetA: u32,
+  offsetB: u32,
+  offsetC: u32,
 }
 
 override TRANS_A: bool = false;
@@ -58,9 +63,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         @builtin(local_invocation_index) li: u32) {
   let row0 = wg.y * TM;
   let col0 = wg.x * TN;
-  let baseA = wg.z * params.strideA;
-  let baseB = wg.z * params.strideB;
-  let baseC = wg.z * params.strideC;
+  let baseA = params.offsetA + wg.z * params.strideA;
+  let baseB = params.offsetB + wg.z * params.strideB;
+  let baseC = params.offsetC + wg.z * params.strideC;
 
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);

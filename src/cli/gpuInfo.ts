@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   const tB = wholeTensor(scope.track(await createBufferFrom(device, 'B', Float32Array.from(b))), [K, N]);
   const tC = wholeTensor(scope.track(await createBufferFrom(device, 'C', new Float32Array(M * N))), [M, N]);
   const t0 = performance.now();
-  submitDispatches(device, [await matmulForward(scope, { a: tA, b: tB, out: tC }, { M, N, K })]);
+  submitDispatches(device, await matmulForward(scope, { a: tA, b: tB, out: tC }, { M, N, K }));
   const got = await readF32(device, tC.buffer);
   const ms = performance.now() - t0;
   const check = allClose(got, matmulRef(a, b, { M, N, K }), 1e-4, 1e-3);

@@ -11,14 +11,15 @@ const cases = [
   { B: 1, R: 1, D: 12, L: 1, T: 1 },
   { B: 3, R: 2 * 5 * 9, D: 20, L: 9, T: 5 },
   { B: 2, R: 3 * 49, D: 136, L: 49, T: 3 },
+  { B: 3, R: 2 * 4, D: 16, L: 4, T: 2, rows: 29, row0: 13 },
 ];
 
 describe('encoding_forward on GPU', () => {
   for (const d of cases) {
-    it(`B=${d.B} R=${d.R} D=${d.D} L=${d.L} T=${d.T}`, async () => {
+    it(`B=${d.B} R=${d.R} D=${d.D} L=${d.L} T=${d.T}${d.row0 ? ` rows ${d.row0}…/${d.rows}` : ''}`, async () => {
       await gpuCase(async ({ device, scope, upload, read }) => {
         const rng = new Rng(d.R + d.D);
-        const x = rng.normalArray(d.B * d.R * d.D);
+        const x = rng.normalArray(d.B * (d.rows ?? d.R) * d.D);
         const pe = rng.normalArray(d.L * (d.D - 8));
         const de = rng.normalArray(d.B * d.T * 8);
         const tx = await upload('x', x);

@@ -18,18 +18,24 @@ export interface EncodingDims {
   D: number;
   L: number;
   T: number;
+  /** Rows per batch item of x (default R) and the modality's first row (default 0). */
+  rows?: number;
+  row0?: number;
 }
 
 export async function encodingAdd(
   scope: ResourceScope,
-  bufs: { pe: GpuTensor /* (L, D−8) */; de: GpuTensor /* (B, T, 8) */; x: GpuTensor /* (B, R, D) */ },
+  bufs: { pe: GpuTensor /* (L, D−8) */; de: GpuTensor /* (B, T, 8) */; x: GpuTensor /* (B, rows, D) */ },
   d: EncodingDims,
 ): Promise<Dispatch> {
   const { device } = scope;
   assert(d.D > 8 && d.R % (d.L * d.T) === 0, () => `encodingAdd: need D > 8 and R a multiple of T·L (${JSON.stringify(d)})`);
   assert(bufs.pe.size >= d.L * (d.D - 8), () => `encodingAdd: pe "${bufs.pe.label}" smaller than (${d.L}, ${d.D - 8})`);
   assert(bufs.de.size >= d.B * d.T * 8, () => `encodingAdd: de "${bufs.de.label}" smaller than (${d.B}, ${d.T}, 8)`);
-  assert(bufs.x.size >= d.B * d.R * d.D, () => `encodingAdd: x "${bufs.x.label}" smaller than (${d.B}, ${d.R}, ${d.D})`);
+  const rows = d.rows ?? d.R;
+  const row0 = d.row0 ?? 0;
+  assert(row0 + d.R <= rows, () => `encodingAdd: rows [${row0}, ${row0 + d.R}) exceed ${rows} rows per batch item`);
+  assert(bufs.x.size >= d.B * rows * d.D, () => `encodingAdd: x "${bufs.x.label}" smaller than (${d.B}, ${rows}, ${d.D})`);
   const label = 'encoding_forward';
   const pipeline = await getPipeline(device, { label, code: encodingWgsl });
   const params = scope.uniform(label, [
@@ -38,6 +44,8 @@ export async function encodingAdd(
     ['u32', d.D],
     ['u32', d.L],
     ['u32', d.T],
+    ['u32', rows],
+    ['u32', row0],
   ]);
   const name = `${label}:${bufs.x.label}`;
   return {

@@ -1,6 +1,7 @@
 /**
  * Float64 CPU reference for the batched matmul, written from the definition C[m,n] = Σ_k A[m,k]·B[k,n] (+ bias[n]),
  * with op(A) = Aᵀ when transA and op(B) = Bᵀ when transB. Shapes as in shaders/matmul_forward.wgsl.
+ * Also the linear layer's backward (linearBackwardRef), written from the gradient formulas.
  */
 export interface MatmulRefDims {
   M: number;
@@ -32,4 +33,34 @@ export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, dims: Matm
     }
   }
   return out;
+}
+
+/**
+ * Gradients of the linear layer y = x·W + b with W stored (in, out) = (K, N), from the definition:
+ *   dx[m, k] = Σ_n dy[m, n]·W[k, n]   (dx = dy·Wᵀ)
+ *   dW[k, n] = Σ_m x[m, k]·dy[m, n]   (dW = xᵀ·dy)
+ *   db[n]    = Σ_m dy[m, n]
+ * x: (M, K), w: (K, N), dy: (M, N) → dx (M, K), dw (K, N), db (N).
+ */
+export function linearBackwardRef(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  dims: { M: number; K: number; N: number },
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const { M, K, N } = dims;
+  const dx = new Float64Array(M * K);
+  const dw = new Float64Array(K * N);
+  const db = new Float64Array(N);
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      const g = dy[m * N + n];
+      db[n] += g;
+      for (let k = 0; k < K; k++) {
+        dx[m * K + k] += g * w[k * N + n];
+        dw[k * N + n] += x[m * K + k] * g;
+      }
+    }
+  }
+  return { dx, dw, db };
 }

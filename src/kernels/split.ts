@@ -12,6 +12,9 @@
  * tensors' own offsets are multiples of 64 (GpuTensor invariant). Kernels that cannot align chunks (batched matmul)
  * bind from the aligned address below and pass the remainder as an element offset (`alignedRange`).
  *
+ * Bindings of one buffer in one dispatch must be all read-only or all read_write (WebGPU usage scopes are per
+ * buffer, not per range), so kernels document which tensors must live in separate buffers.
+ *
  * `LimitOptions` lets tests force splitting on tiny shapes (a few KiB per binding, a handful of workgroups per
  * dimension) so the chunking logic is exercised on software adapters where huge tensors would be too slow.
  */

@@ -1,0 +1,12 @@
+import { benchPreparation } from './bench';
+import { createDecodePool, destroyDecodePool } from './pool';
+import { listSharedFiles, sharedSource } from './testing/sharedData';
+const lsts = await Promise.all(listSharedFiles('landsat-lsts-105dates').map(sharedSource));
+const s2 = [await sharedSource('sentinel2-l1c-T33UUU-20170216/S2A_MSIL1C_20170216T102101_T33UUU_13bands_10m.tif')];
+const fmt = (r: Awaited<ReturnType<typeof benchPreparation>>) => JSON.stringify({ pool: r.pool, files: r.files, pipe: { s: +r.pipeline.seconds.toFixed(2), prep: +r.pipeline.prepareSeconds.toFixed(2), samp: +r.pipeline.sampleSeconds.toFixed(2), MB: +r.pipeline.decodedMB.toFixed(1), fetchedMB: +r.pipeline.fetchedMB.toFixed(1), sps: +r.pipeline.samplesPerSecond.toFixed(1) }, plain: { s: +r.plain.seconds.toFixed(2), MB: +r.plain.decodedMB.toFixed(1) } });
+console.log('lsts inline', fmt(await benchPreparation(lsts, { samples: 32, config: { numDates: 8 } })));
+console.log('s2 inline', fmt(await benchPreparation(s2, { samples: 32, config: { sampleMeters: 640 } })));
+const pool = createDecodePool(2);
+console.log('lsts pool', fmt(await benchPreparation(lsts, { samples: 32, config: { numDates: 8 }, pool })));
+console.log('s2 pool', fmt(await benchPreparation(s2, { samples: 32, config: { sampleMeters: 640 }, pool })));
+await destroyDecodePool(pool);

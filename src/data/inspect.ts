@@ -1,0 +1,295 @@
+/**
+ * Inspecting files: open, validate, sample pixels, recognise the sensor, resolve bands/nodata/date/scaling and
+ * compute statistics — one InspectRecord per file, never an exception.
+ *
+ * Pixels are sampled by block-aligned windows (whole tiles or strip bands spread evenly over the image) up to a
+ * pixel budget, so inspecting a 10 GB mosaic decodes a few MB. A file whose sample holds no valid pixel is scanned
+ * further (block by block, stopping at the first valid pixel) before it is refused as all-nodata, so a mostly-empty
+ * edge tile is not thrown away by bad luck. Each file runs under its own timeout; a bad file only yields a
+ * FailedRecord naming the reason.
+ * Invariants: records keep the input order; `inspectFiles` never rejects (except when the whole call is aborted).
+ * Reference: /work/shared/data/README.md (the real files); /work/shared/docs/data.md §1.13 (window reads).
+ */
+import type { Pool } from 'geotiff';
+import { DataError, toDataError, withTimeout } from './errors';
+import { RasterFile, type IoStats, type PixelWindow } from './raster';
+import type { ByteSource } from './source';
+import { recognize, bandNamesFor, nodataFor, sensorScaling, type RecognitionInput } from './recognize';
+import { resolveDate, formatDate } from './dates';
+import { scaleValue } from './scaling';
+import { StatsAccumulator } from './stats';
+import type { TiffLayout } from './tiffInfo';
+import type { FileRecord, InspectRecord } from './record';
+
+export interface InspectOptions {
+  signal?: AbortSignal;
+  /** Per-file time limit in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Pixels per file to sample for statistics (default 262 144 = 512²). */
+  sampleBudget?: number;
+  /** Files inspected at once (default 4). */
+  concurrency?: number;
+  io?: IoStats;
+  pool?: Pool | null;
+}
+
+/** Block-aligned windows spread over the image, together about `budget` pixels. */
+export function planSampleWindows(layout: Pick<TiffLayout, 'width' | 'height' | 'tiled' | 'blockWidth' | 'blockHeight'>, budget: number): { windows: PixelWindow[]; whole: boolean } {
+  const { width: W, height: H, blockWidth: bw, blockHeight: bh } = layout;
+  if (W * H <= budget) return { windows: [[0, 0, W, H]], whole: true };
+  if (layout.tiled) {
+    const across = Math.ceil(W / bw);
+    const down = Math.ceil(H / bh);
+    const total = across * down;
+    const n = Math.min(total, Math.max(1, Math.ceil(budget / (bw * bh))));
+    const picked = new Set<number>();
+    for (let k = 0; k < n; k++) picked.add(Math.min(total - 1, Math.floor(((k + 0.5) * total) / n)));
+    const windows = [...picked].map((t): PixelWindow => {
+      const tx = t % across;
+      const ty = Math.floor(t / across);
+      return [tx * bw, ty * bh, Math.min(W, (tx + 1) * bw), Math.min(H, (ty + 1) * bh)];
+    });
+    return { windows, whole: n === total };
+  }
+  const bands = 8;
+  const rows = Math.max(bh, Math.ceil(budget / bands / W / bh) * bh);
+  const nStrips = Math.ceil(H / rows);
+  const n = Math.min(bands, nStrips);
+  const picked = new Set<number>();
+  for (let k = 0; k < n; k++) picked.add(Math.min(nStrips - 1, Math.floor(((k + 0.5) * nStrips) / n)));
+  const windows = [...picked].map((s): PixelWindow => [0, s * rows, W, Math.min(H, (s + 1) * rows)]);
+  return { windows, whole: n === nStrips };
+}
+
+interface PixelSample {
+  /** One Float64Array per file band (alpha included), concatenated over windows. */
+  bands: Float64Array[];
+  count: number;
+  whole: boolean;
+}
+
+async function samplePixels(file: RasterFile, budget: number, opts: InspectOptions): Promise<PixelSample> {
+  const { windows, whole } = planSampleWindows(file.layout, budget);
+  const total = windows.reduce((s, w) => s + (w[2] - w[0]) * (w[3] - w[1]), 0);
+  const bands = Array.from({ length: file.layout.bandCount }, () => new Float64Array(total));
+  let at = 0;
+  for (const w of windows) {
+    const r = await file.readWindow(w, { signal: opts.signal, pool: opts.pool ?? null });
+    r.bands.forEach((arr, b) => bands[b].set(arr, at));
+    at += r.width * r.height;
+  }
+  return { bands, count: at, whole };
+}
+
+/** (count) validity of sampled pixels for nodata/alpha/NaN over the given bands. */
+function validity(sample: PixelSample, bandIdx: number[], nodata: number | null, alpha: number | null): Uint8Array {
+  const v = new Uint8Array(sample.count).fill(1);
+  const ndNaN = nodata !== null && Number.isNaN(nodata);
+  for (const b of bandIdx) {
+    const a = sample.bands[b];
+    for (let i = 0; i < sample.count; i++) {
+      const x = a[i];
+      if (x !== x || (nodata !== null && (x === nodata || ndNaN))) v[i] = 0;
+    }
+  }
+  if (alpha !== null) {
+    const a = sample.bands[alpha];
+    for (let i = 0; i < sample.count; i++) if (a[i] === 0) v[i] = 0;
+  }
+  return v;
+}
+
+function countValid(v: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i];
+  return n;
+}
+
+/** Looks for any valid pixel block by block (bounded memory); true as soon as one is found. */
+async function scanForValid(file: RasterFile, bandIdx: number[], nodata: number | null, alpha: number | null, opts: InspectOptions): Promise<boolean> {
+  const { width: W, height: H, blockHeight: bh, tiled, blockWidth: bw } = file.layout;
+  const stepY = bh;
+  const stepX = tiled ? bw : W;
+  for (let y = 0; y < H; y += stepY) {
+    for (let x = 0; x < W; x += stepX) {
+      const win: PixelWindow = [x, y, Math.min(W, x + stepX), Math.min(H, y + stepY)];
+      const r = await file.readWindow(win, { signal: opts.signal, pool: opts.pool ?? null });
+      const s: PixelSample = { bands: r.bands.map((a) => Float64Array.from(a)), count: r.width * r.height, whole: false };
+      if (countValid(validity(s, bandIdx, nodata, alpha)) > 0) return true;
+    }
+  }
+  return false;
+}
+
+const MAX_SCAN_BYTES = 512 * 2 ** 20;
+
+/** Builds the record of an opened file (throws DataError for all-nodata files). */
+export async function recordOf(file: RasterFile, opts: InspectOptions = {}): Promise<FileRecord> {
+  const { layout, meta, georef } = file;
+  const warnings = [...meta.warnings, ...georef.warnings];
+  if (layout.imageCount > 1) warnings.push(`the file holds ${layout.imageCount} images (overviews or pages); the full-resolution first image is used`);
+  if (layout.dtype === 'mixed') warnings.push(`bands have different data types (${layout.dtypes.join(', ')})`);
+  if (!georef.transform) warnings.push('not georeferenced: the file cannot be placed on the ground or grouped with other files by location');
+  else if (!georef.crs) warnings.push('no usable CRS: the file cannot be grouped with other files by location until a CRS is set');
+  const sample = await samplePixels(file, opts.sampleBudget ?? 262144, opts);
+  const allIdx = Array.from({ length: layout.bandCount }, (_, i) => i);
+  const spectralIdx = allIdx.filter((i) => i !== layout.alphaBand);
+
+  const rawStatsWith = (nodata: number | null) => {
+    const v = validity(sample, spectralIdx, nodata, layout.alphaBand);
+    const acc = new StatsAccumulator(spectralIdx.length);
+    const flat = new Float64Array(spectralIdx.length * sample.count);
+    spectralIdx.forEach((b, k) => flat.set(sample.bands[b], k * sample.count));
+    acc.add(flat, sample.count, v);
+    return { valid: v, stats: acc.result() };
+  };
+  let raw = rawStatsWith(meta.nodata);
+  let distinct: number[] | null = null;
+  if (spectralIdx.length === 1 && !layout.dtype.startsWith('float')) {
+    const set = new Set<number>();
+    const a = sample.bands[spectralIdx[0]];
+    for (let i = 0; i < sample.count && set.size <= 32; i++) set.add(a[i]);
+    if (set.size <= 32) distinct = [...set].sort((x, y) => x - y);
+  }
+  const recInput: RecognitionInput = {
+    path: file.name,
+    bandCount: layout.bandCount,
+    dtype: layout.dtype,
+    photometric: layout.photometric,
+    alphaBand: layout.alphaBand,
+    bandDescriptions: meta.bandDescriptions,
+    colorInterp: meta.colorInterp,
+    gsd: georef.gsd,
+    rawStats: raw.stats,
+    distinctValues: distinct,
+  };
+  const recognition = recognize(recInput);
+  const names = bandNamesFor(recognition, recInput);
+  warnings.push(...names.warnings);
+  const nd = nodataFor(recognition, meta.nodata, layout.dtype);
+  if (nd.reason) warnings.push(nd.reason);
+  if (nd.nodata !== meta.nodata) {
+    raw = rawStatsWith(nd.nodata);
+    recInput.rawStats = raw.stats;
+  }
+  const nValid = countValid(raw.valid);
+  if (nValid === 0) {
+    const what = nd.nodata !== null ? `equals the nodata value ${nd.nodata}` : 'is NaN';
+    const alphaNote = layout.alphaBand !== null ? ' or is transparent in the alpha band' : '';
+    if (sample.whole) {
+      throw new DataError(file.name, 'all-nodata', `has no valid pixel: every one of the ${layout.width * layout.height} pixels in all ${spectralIdx.length} bands ${what}${alphaNote}; there is nothing to train on`);
+    }
+    if (layout.decodedBytes <= MAX_SCAN_BYTES) {
+      if (!(await scanForValid(file, spectralIdx, nd.nodata, layout.alphaBand, opts))) {
+        throw new DataError(file.name, 'all-nodata', `has no valid pixel: every one of the ${layout.width * layout.height} pixels in all ${spectralIdx.length} bands ${what}${alphaNote}; there is nothing to train on`);
+      }
+      warnings.push(`no valid pixel in the ${sample.count} sampled pixels, but the full scan found some: the file is almost entirely nodata`);
+    } else {
+      warnings.push(`no valid pixel in the ${sample.count} sampled pixels: the file may be almost entirely nodata`);
+    }
+  }
+  const scaling = sensorScaling(recognition, recInput, spectralIdx.length, spectralIdx.map((i) => meta.bandScale[i]), spectralIdx.map((i) => meta.bandOffset[i]));
+  const scaledAcc = new StatsAccumulator(spectralIdx.length);
+  const scaled = new Float64Array(spectralIdx.length * sample.count);
+  spectralIdx.forEach((b, k) => {
+    const src = sample.bands[b];
+    for (let i = 0; i < sample.count; i++) if (raw.valid[i]) scaled[k * sample.count + i] = scaleValue(scaling, k, src[i]);
+  });
+  scaledAcc.add(scaled, sample.count, raw.valid);
+  const { date, warnings: dateWarnings } = resolveDate(file.name, meta.datasetMetadata, meta.dateTime);
+  warnings.push(...dateWarnings);
+  if (!date && recognition.role === 'image') warnings.push('no acquisition date found in the name or metadata: set one to use the file in a time series');
+  if (recognition.sensor === 'sentinel-2' && !recognition.baseline && date && date.date.year >= 2022) {
+    warnings.push('acquired after the 2022-01-25 switch to processing baseline 04.00 but the name gives no baseline (_N04xx_): if the product carries the −1000 DN offset, correct the scaling');
+  }
+  return {
+    ok: true,
+    path: file.name,
+    sizeBytes: file.source.size,
+    width: layout.width,
+    height: layout.height,
+    bandCount: layout.bandCount,
+    dtype: layout.dtype,
+    dtypes: layout.dtypes,
+    compression: layout.compressionName,
+    tiled: layout.tiled,
+    blockWidth: layout.blockWidth,
+    blockHeight: layout.blockHeight,
+    planar: layout.planar,
+    imageCount: layout.imageCount,
+    alphaBand: layout.alphaBand,
+    bands: names.bands,
+    bandIndices: spectralIdx,
+    bandInfo: names.infos,
+    bandSource: names.source,
+    nodata: nd.nodata,
+    nodataSource: nd.source,
+    fileNodataRaw: meta.nodataRaw,
+    metadataScale: meta.bandScale,
+    metadataOffset: meta.bandOffset,
+    crs: georef.crs,
+    transform: georef.transform,
+    rotated: georef.rotated,
+    gsd: georef.gsd,
+    gsdX: georef.gsdX,
+    gsdY: georef.gsdY,
+    footprint: georef.footprint,
+    date: date?.date ?? null,
+    dateText: date ? formatDate(date.date, date.precision) : null,
+    datePrecision: date?.precision ?? null,
+    dateSource: date?.source ?? null,
+    datePattern: date?.pattern ?? null,
+    recognition,
+    recognitionInput: recInput,
+    scaling,
+    validFraction: sample.count > 0 ? nValid / sample.count : 0,
+    sampledPixels: sample.count,
+    stats: scaledAcc.result(),
+    rawStats: raw.stats,
+    warnings,
+    corrected: [],
+  };
+}
+
+export function failedRecord(src: ByteSource, e: unknown): InspectRecord {
+  const err = toDataError(src.name, e, 'inspecting');
+  return { ok: false, path: src.name, sizeBytes: src.size, reason: err.reason, error: err.message };
+}
+
+/** Opens and inspects one file; the RasterFile is returned open (for the dataset) when the record is ok. */
+export async function openAndInspect(src: ByteSource, opts: InspectOptions = {}): Promise<{ record: InspectRecord; file: RasterFile | null }> {
+  const work = (async () => {
+    const file = await RasterFile.open(src, { signal: opts.signal, io: opts.io });
+    return { record: await recordOf(file, opts), file };
+  })();
+  try {
+    return await withTimeout(src.name, work, opts.timeoutMs ?? 30000, 'inspecting the file');
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    // A timed-out inspection keeps running in the background; its result is dropped.
+    work.catch(() => undefined);
+    return { record: failedRecord(src, e), file: null };
+  }
+}
+
+export async function inspectFile(src: ByteSource, opts: InspectOptions = {}): Promise<InspectRecord> {
+  return (await openAndInspect(src, opts)).record;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+export async function inspectFiles(srcs: readonly ByteSource[], opts: InspectOptions = {}): Promise<InspectRecord[]> {
+  return mapLimit(srcs, opts.concurrency ?? 4, (s) => inspectFile(s, opts));
+}
