@@ -141,6 +141,8 @@ export interface MaeGraph {
   pixels: GpuTensor[]; // [m] (B, T, C, H, W)
   groups: GroupInputs[];
   segments: SegmentTensors[];
+  /** [g] (B, K_g, E) encoder features after the inter-group stage (all tokens when K = N). */
+  encoderOut: GpuTensor[];
   /** (2·segments): per segment the masked-mean loss and the masked row count, written by the forward. */
   stats: GpuTensor;
   /** (segments): loss scale of each segment (w_m/Σw · n_seg/n_m), read by the backward. */
@@ -151,6 +153,8 @@ export interface MaeGraph {
   backward: Dispatch[];
   /** Bytes of activations and scratch (parameters, gradients and moments not included). */
   activationBytes: number;
+  /** Every activation and input tensor in allocation (≈ graph) order, for diagnostics such as the NaN report. */
+  activations(): [string, GpuTensor][];
   /** Writes one batch and its masks into the input tensors (queue writes; submit the dispatches afterwards). */
   upload(batch: Batch, masks: readonly GroupMask[]): void;
   destroy(): void;
@@ -165,6 +169,8 @@ export interface BuildOptions {
   grads?: GpuTensor;
   /** Record the backward (false for an inference-only graph). */
   backward?: boolean;
+  /** Encoder only (feature extraction, ONNX parity): no decoder, heads, losses or backward. Use K = N for no masking. */
+  encoderOnly?: boolean;
 }
 
 export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opts: BuildOptions): Promise<MaeGraph> {
@@ -177,7 +183,8 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
   const Dd = config.decoder.width;
   assert(opts.K.length === G, () => `buildMaeGraph: ${opts.K.length} visible counts for ${G} fusion groups`);
   opts.K.forEach((k, g) => assert(k >= 1 && k <= geo.N[g], () => `buildMaeGraph: group "${config.groups[g].name}" needs 1 ≤ K ≤ ${geo.N[g]}, got ${k}`));
-  const withBackward = opts.backward ?? true;
+  const encoderOnly = opts.encoderOnly ?? false;
+  const withBackward = !encoderOnly && (opts.backward ?? true);
 
   const alloc = new TensorAllocator(device, 'mae');
   const flat = (label: string) => wholeTensor(scope.track(createBufferUnchecked(device, { label, size: layout.size * 4 })), [layout.size], label);
@@ -205,7 +212,6 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
 
   const forward: Dispatch[] = [];
   const backward: Dispatch[] = [];
-  const one = async (d: Promise<Dispatch>) => [await d];
   if (withBackward) forward.push(...(await fillForward(scope, { out: grads }, { n: layout.size })));
 
   // ---- forwardEncoder: patch embeddings into the group sequences
@@ -230,9 +236,9 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
       ...(await patchifyForward(scope, { x: pixels[s.m], patches: t.patches }, dims)),
       ...(await linearForward(scope, { x: t.patches, w: p.patch.w, b: p.patch.b, y: t.emb }, { M: R, K: s.V, N: E })),
       ...(await groupNormForward(scope, { x: t.emb, gamma: p.norm.g, beta: p.norm.b, out: t.gn.out, mean: t.gn.mean, rstd: t.gn.rstd }, { S: B * s.T, L: s.L, E, eps: config.groupNormEps })),
-      ...(await one(rowCopy(scope, { src: t.gn.out, dst: X[s.g] }, { B, R: s.T * s.L, D: E, srcRows: s.T * s.L, srcRow0: 0, dstRows: geo.N[s.g], dstRow0: s.start }))),
-      ...(await targetNormForward(scope, { patches: t.patches, out: t.target }, { R, P: mod.patchSize, C: s.bands.length, mode: config.targetNorm, groups: s.normGroups })),
+      await rowCopy(scope, { src: t.gn.out, dst: X[s.g] }, { B, R: s.T * s.L, D: E, srcRows: s.T * s.L, srcRow0: 0, dstRows: geo.N[s.g], dstRow0: s.start }),
     );
+    if (!encoderOnly) forward.push(...(await targetNormForward(scope, { patches: t.patches, out: t.target }, { R, P: mod.patchSize, C: s.bands.length, mode: config.targetNorm, groups: s.normGroups })));
   }
   for (let m = 0; m < config.modalities.length; m++) {
     const mod = config.modalities[m];
@@ -295,10 +301,11 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
 
   // ---- forwardDecoder
   const decBackward: Dispatch[][] = [];
-  const tokenGrad = alloc.tensor('mask.dToken', [Math.max(...config.modalities.map(() => Dd))]);
-  for (let g = 0; g < G; g++) {
+  const tokenGrad = encoderOnly ? null : alloc.tensor('mask.dToken', [Dd]);
+  for (let g = 0; g < (encoderOnly ? 0 : G); g++) {
+    const dToken = tokenGrad!;
     const K = opts.K[g];
-    const N = geo.N[g];
+        const N = geo.N[g];
     const name = config.groups[g].name;
     const d = alloc.tensor(`enc2dec.${name}.out`, [B, K, Dd]);
     const dD = alloc.tensor(`enc2dec.${name}.dOut`, [B, K, Dd]);
@@ -318,8 +325,8 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
       forward.push(await maskTokenForward(scope, { token: pv.maskToken[s.m], masked: groups[g].masked, y: st.input }, { B, R, D: Dd, rows: N, row0: s.start, tokenRow: s.j }));
       const scratch = alloc.tensor(`mask.${mod.name}.${s.j}.rows`, [B * R, Dd]);
       tokenBackward.push(
-        ...(await maskTokenBackward(scope, { dY: dFull, masked: groups[g].masked, scratch, dToken: tokenGrad }, { B, R, D: Dd, rows: N, row0: s.start })),
-        await rowCopy(scope, { src: tokenGrad, dst: gv.maskToken[s.m] }, { B: 1, R: 1, D: Dd, srcRows: 1, srcRow0: 0, dstRows: mod.tokenGroups.length, dstRow0: s.j, accumulate: true }),
+        ...(await maskTokenBackward(scope, { dY: dFull, masked: groups[g].masked, scratch, dToken }, { B, R, D: Dd, rows: N, row0: s.start })),
+        await rowCopy(scope, { src: dToken, dst: gv.maskToken[s.m] }, { B: 1, R: 1, D: Dd, srcRows: 1, srcRow0: 0, dstRows: mod.tokenGroups.length, dstRow0: s.j, accumulate: true }),
       );
     }
     for (let m = 0; m < config.modalities.length; m++) {
@@ -431,11 +438,13 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
     pixels,
     groups,
     segments: segs.map(({ patches, target, pred, rowMask }) => ({ patches, target, pred, rowMask })),
+    encoderOut: encOut,
     stats,
     lossScales,
     forward,
     backward,
     activationBytes: alloc.bytes,
+    activations: () => alloc.names().map((n) => [n, alloc.get(n)]),
     upload,
     destroy: () => alloc.destroy(),
   };
