@@ -1,34 +1,50 @@
 /**
  * The single studio store (zustand slices pattern). Holds small facts only: statuses, settings, selections and
- * scalar metrics. Tensors, GPU buffers and rasters live in the worker or in module-level caches, never here.
+ * scalar metrics. Tensors, GPU buffers, rasters and rendered images live in the worker or in module-level caches
+ * (see ui/canvas), never here. Slices reach the worker through store/client.ts.
  */
 import { create } from 'zustand';
-import { createTrainClient, type TrainClient } from '../train/client';
-import type { GpuStatus } from '../train/protocol';
+import type { AdapterReport, GpuStatus } from '../train/protocol';
+import { studioClient } from './client';
+import { createDataSlice, type DataSlice } from './dataSlice';
 import { createGpuSlice, type GpuSlice } from './gpuSlice';
+import { createInspectSlice, type InspectSlice } from './inspectSlice';
+import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createTrainSlice, type TrainSlice } from './trainSlice';
 import { createViewSlice, type ViewSlice } from './viewSlice';
 
-export type StudioState = GpuSlice & ViewSlice;
+export type StudioState = GpuSlice & ViewSlice & DataSlice & ModelSlice & TrainSlice & InspectSlice;
 
 export const useStudioStore = create<StudioState>()((...a) => ({
   ...createGpuSlice(...a),
   ...createViewSlice(...a),
+  ...createDataSlice(...a),
+  ...createModelSlice(...a),
+  ...createTrainSlice(...a),
+  ...createInspectSlice(...a),
 }));
 
-let client: TrainClient | null = null;
+let gpuConnected = false;
 
-/** Starts the training worker once and asks it for a GPU device; status updates flow into the gpu slice. */
+/** Asks the worker for a GPU device; status updates (including device loss) flow into the gpu slice. */
 export async function connectGpu(): Promise<GpuStatus> {
-  if (!client) {
-    client = createTrainClient();
-    client.onStatus((s) => useStudioStore.getState().setGpuStatus(s));
+  const client = studioClient();
+  if (!gpuConnected) {
+    gpuConnected = true;
+    client.on('gpu.status', (e) => useStudioStore.getState().setGpuStatus(e.status));
   }
   useStudioStore.getState().setGpuStatus({ state: 'probing' });
-  return client.probe();
+  let status: GpuStatus;
+  try {
+    status = { state: 'ready', report: await client.request<AdapterReport>({ kind: 'gpu.probe' }) };
+  } catch (e) {
+    status = { state: 'unavailable', reason: e instanceof Error ? e.message : String(e) };
+  }
+  useStudioStore.getState().setGpuStatus(status);
+  return status;
 }
 
-export type { GpuStatus };
-export type { AdapterReport } from '../train/protocol';
+export type { AdapterReport, GpuStatus };
 export { SECTIONS, type Section } from './viewSlice';
 export { selectAdapterName, selectIsSoftwareAdapter } from './gpuSlice';
 export { installTestHook } from './testHook';

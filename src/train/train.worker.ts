@@ -1,36 +1,33 @@
 /**
- * The training worker: owns the GPU device so long GPU work never blocks the page. For now it acquires the device
- * and reports the adapter and device loss; training requests are added by the training engine.
+ * The studio worker: owns the GPU device, the loaded data and the model, so decoding, training and inference never
+ * block the page. Requests are routed by the prefix of their `kind` to the feature handlers in ./worker/.
  */
 /// <reference lib="webworker" />
-import { acquireDevice, type GpuContext } from '../gpu/device';
-import { GpuError } from '../gpu/errors';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, Request, ToWorker, WorkerEvent } from './protocol';
+import { createWorkerState } from './worker/context';
+import { handleDataRequest } from './worker/dataHandlers';
+import { handleInspectRequest } from './worker/inspectHandlers';
+import { handleTrainRequest } from './worker/trainHandlers';
 
-let ctx: GpuContext | null = null;
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
+const state = createWorkerState((event: WorkerEvent, transfer?: Transferable[]) => post({ type: 'event', event }, transfer));
 
-function post(msg: FromWorker): void {
-  (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg);
-}
-
-async function probe(id: number): Promise<void> {
-  try {
-    if (!ctx) {
-      ctx = await acquireDevice((self as unknown as { navigator: Navigator }).navigator.gpu, { runtime: 'browser (worker)' });
-      const report = ctx.report;
-      ctx.onLost((e) => {
-        ctx = null;
-        post({ type: 'gpu-status', status: { state: 'lost', reason: `${e.reason}: ${e.message}`, report } });
-      });
-    }
-    post({ type: 'gpu-status', id, status: { state: 'ready', report: ctx.report } });
-  } catch (e) {
-    const reason = e instanceof GpuError || e instanceof Error ? e.message : String(e);
-    post({ type: 'gpu-status', id, status: { state: 'unavailable', reason } });
+async function handle(req: Request): Promise<{ value: unknown; transfer?: Transferable[] }> {
+  if (req.kind === 'gpu.probe') {
+    const ctx = await state.device();
+    return { value: ctx.report };
   }
+  if (req.kind.startsWith('data.')) return handleDataRequest(state, req as Extract<Request, { kind: `data.${string}` }>);
+  if (req.kind.startsWith('train.')) return handleTrainRequest(state, req as Extract<Request, { kind: `train.${string}` }>);
+  if (req.kind.startsWith('inspect.')) return handleInspectRequest(state, req as Extract<Request, { kind: `inspect.${string}` }>);
+  throw new Error(`unknown request ${(req as { kind: string }).kind}`);
 }
 
-self.onmessage = (ev: MessageEvent<ToWorker>) => {
-  const msg = ev.data;
-  if (msg.type === 'probe') void probe(msg.id);
+scope.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const { id, request } = ev.data;
+  handle(request).then(
+    ({ value, transfer }) => post({ type: 'reply', id, ok: true, value }, transfer),
+    (e: unknown) => post({ type: 'reply', id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+  );
 };

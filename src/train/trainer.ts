@@ -50,6 +50,8 @@ export interface TrainerOptions {
   batchSize: number;
   seed: number;
   optimizer: OptimizerOptions;
+  /** Reuse the masks of step 0 at every step (memorisation checks); normal training draws new masks each step. */
+  fixedMasks?: boolean;
 }
 
 export const DEFAULT_OPTIMIZER: OptimizerOptions = {
@@ -178,7 +180,7 @@ export class Trainer {
   async inputsFor(step: number): Promise<{ batch: Batch; masks: GroupMask[] }> {
     const rng = this.rngFor(step);
     const batch = await this.source.batch(rng, this.opts.batchSize);
-    const masks = makeMasks(this.config, this.opts.batchSize, rng);
+    const masks = makeMasks(this.config, this.opts.batchSize, this.opts.fixedMasks ? this.rngFor(-1) : rng);
     return { batch, masks };
   }
 

@@ -1,0 +1,8 @@
+/** Data section state (small facts only). */
+import type { StateCreator } from 'zustand';
+import type { StudioState } from './index';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface DataSlice {}
+
+export const createDataSlice: StateCreator<StudioState, [], [], DataSlice> = () => ({});

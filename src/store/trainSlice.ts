@@ -1,0 +1,8 @@
+/** Train section state (small facts only). */
+import type { StateCreator } from 'zustand';
+import type { StudioState } from './index';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface TrainSlice {}
+
+export const createTrainSlice: StateCreator<StudioState, [], [], TrainSlice> = () => ({});
