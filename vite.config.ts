@@ -17,6 +17,8 @@ const gpuTestTimeout = 300_000;
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
+  // Pre-bundled so Vite does not discover them mid-run and reload a browser test (or the page) with a cold cache.
+  optimizeDeps: { include: ['geotiff', 'proj4', 'onnxruntime-web', 'onnxruntime-web/webgpu'] },
   server: { fs: { allow: ['.'] } },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048 },
   test: {
@@ -50,6 +52,8 @@ export default defineConfig({
         test: {
           name: 'gpu-browser',
           include: ['src/**/*.gpu.test.ts'],
+          // *.node.gpu.test.ts read real files from ../shared/data with node:fs; they run in the gpu-node tier only.
+          exclude: ['src/**/*.node.gpu.test.ts', 'node_modules/**'],
           fileParallelism: false,
           testTimeout: gpuTestTimeout,
           hookTimeout: gpuTestTimeout,

@@ -41,7 +41,7 @@ export function helpText(suites: readonly { name: string; description: string }[
     '  --only IDS    comma-separated section ids of the suite (kernels: peak, matmul, attention, layernorm, gelu).',
     '  --timing T    auto (GPU timestamp queries when the adapter has timestamp-query, default) or wall.',
     '  --json        after the tables, print the whole record as ONE JSON line (always the last stdout line).',
-    '  --out FILE    also write the JSON record there (default bench/results/<suite>-<date>.json).',
+    '  --out FILE    write the JSON record there instead of bench/results/<suite>-<date>.json.',
     '  --help        this text.',
     '',
     'Environment: EO_MAE_ICD=swiftshader|lavapipe|<icd.json> picks the Vulkan driver Dawn uses in Node;',

@@ -8,16 +8,16 @@
 //   qkv, dqkv: (B, N, 3·NH·HS), last axis (which ∈ q,k,v ; head ; dim)    dOut: (B, N, NH·HS)    lse, delta: (B, NH, N)
 // Writes the k and v thirds of dqkv; attention_backward_dq writes the q third, so dqkv needs no clearing.
 //
-// Dispatch: (ceil(N/BK), NH, batch items in this chunk) workgroups of WG = TR·TC threads (TR = 8, or 4
-// for large heads under a small workgroup-memory limit; TC = 8). K and V of the block
-// stay in workgroup memory; per query block of BQ rows:
-//   1. load Q, dO blocks;                                                           barrier
+// Dispatch: (ceil(N/BK), NH, batch items in this chunk) workgroups of WG = TR·TC threads (TC = 8; TR = 8, or 4 for
+// large heads under a small workgroup-memory limit). K and V of the block stay in workgroup memory; per query block
+// of BQ rows:
+//   1. load Q, dO blocks;                                                                     barrier
 //   2. Sᵀ and dPᵀ in registers (RK keys × CQ queries per thread), P and dS → tileP, tileDS;  barrier
-//   3. dV += Pᵀ·dO, dK += dSᵀ·Q (RK keys × OC vec4 head dims per thread, in registers);       barrier
+//   3. dV += Pᵀ·dO, dK += dSᵀ·Q (RK keys × OC vec4 head-dim columns per thread);             barrier
 // Thread (tr, tc) = (li / TC, li % TC) owns keys tr + TR·i, queries tc + TC·j and vec4 columns tc + TC·o.
-// Tiles are dim-major with odd strides (rows + 1) as in attention_forward.wgsl; tileP/tileDS are [key][query] with a
-// stride whose multiple of 8 is odd. Workgroup memory: 16·HS4·(2·(BK+1) + 2·(BQ+1)) + 8·BK·PQ bytes; the wrapper picks
-// RK, CQ to fit maxComputeWorkgroupStorageSize. Out-of-range keys/queries/dims read as zero, masked queries get P = 0.
+// Workgroup memory as in attention_forward.wgsl (dim-major tiles with odd strides; tileP and tileDS [key][query]
+// with stride PQ): 16·HSC4·2·(BK+1 + BQ+1) + 8·BK·PQ bytes. The head size is a uniform (one pipeline per capacity).
+// Keys, queries and head dims past N / HS read as zero; step 3 stops at the last query, keys past N are not stored.
 
 struct Params {
   N: u32,
@@ -32,7 +32,7 @@ struct Params {
   scale: f32,     // HS^-0.5
 }
 
-override HSC4: u32 = 16u;  // vec4 capacity of a tile row, ≥ ceil(HS/4), ≤ 64 (a power of two: nearby head sizes share a pipeline)
+override HSC4: u32 = 16u;  // vec4 capacity of a tile row: ≥ ceil(HS/4), ≤ 64, a power of two (attentionCapacity)
 override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC), ≤ MAX_OC
 override RK: u32 = 2u;     // keys per thread (≤ MAX_R)
 override CQ: u32 = 2u;     // queries per thread per block (≤ MAX_C)
@@ -70,28 +70,24 @@ var<workgroup> tileDS: array<f32, P_TILE>;
 
 // Four consecutive head dims (4c … 4c+3) of token n at `off` (which/head offset), zero past N or HS.
 fn loadQkv4(off: u32, n: u32, c: u32) -> vec4<f32> {
-  let hs = params.HS;
-  var v = vec4<f32>(0.0);
-  if (n >= params.N) { return v; }
-  let i = off + n * 3u * params.NH * hs + 4u * c;
-  if (4u * c + 3u < hs) { return vec4<f32>(qkv[i], qkv[i + 1u], qkv[i + 2u], qkv[i + 3u]); }
-  for (var e = 0u; e < 4u; e = e + 1u) {
-    if (4u * c + e < hs) { v[e] = qkv[i + e]; }
-  }
-  return v;
+  if (n >= params.N) { return vec4<f32>(0.0); }
+  let d = 4u * c;
+  let i = off + n * 3u * params.NH * params.HS + d;
+  // Dims past HS (last column of an HS not divisible by 4) re-read the last valid one and are zeroed: branch-free
+  // and always inside the tensor.
+  let last = params.HS - 1u - d;
+  let v = vec4<f32>(qkv[i], qkv[i + min(1u, last)], qkv[i + min(2u, last)], qkv[i + min(3u, last)]);
+  return select(vec4<f32>(0.0), v, vec4<u32>(d) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(params.HS));
 }
 
-// The same for dOut (B, N, NH·HS).
+// The same for dOut (B, N, NH·HS), whose rows hold one third of a qkv row.
 fn loadDOut4(off: u32, n: u32, c: u32) -> vec4<f32> {
-  let hs = params.HS;
-  var v = vec4<f32>(0.0);
-  if (n >= params.N) { return v; }
-  let i = off + n * params.NH * hs + 4u * c;
-  if (4u * c + 3u < hs) { return vec4<f32>(dOut[i], dOut[i + 1u], dOut[i + 2u], dOut[i + 3u]); }
-  for (var e = 0u; e < 4u; e = e + 1u) {
-    if (4u * c + e < hs) { v[e] = dOut[i + e]; }
-  }
-  return v;
+  if (n >= params.N) { return vec4<f32>(0.0); }
+  let d = 4u * c;
+  let i = off + n * params.NH * params.HS + d;
+  let last = params.HS - 1u - d;
+  let v = vec4<f32>(dOut[i], dOut[i + min(1u, last)], dOut[i + min(2u, last)], dOut[i + min(3u, last)]);
+  return select(vec4<f32>(0.0), v, vec4<u32>(d) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(params.HS));
 }
 
 @compute @workgroup_size(WG, 1, 1)
@@ -152,15 +148,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         }
       }
     }
+    // Queries past N read row N − 1's statistics (any finite value: step 3 stops at qEnd and never reads them).
     for (var j = 0u; j < CQ; j = j + 1u) {
-      let n = q0 + tc + TC * j;
-      let valid = n < N;
-      let nn = select(0u, n, valid);
-      let lse2 = lse[params.baseLse + rowStats + nn] * LOG2E;
-      let dd = delta[params.baseDelta + rowStats + nn];
+      let n = min(q0 + tc + TC * j, N - 1u);
+      let lse2 = lse[params.baseLse + rowStats + n] * LOG2E;
+      let dd = delta[params.baseDelta + rowStats + n];
       for (var i = 0u; i < RK; i = i + 1u) {
-        var p = exp2(sc[i * MAX_C + j] * params.scaleLog2 - lse2);
-        if (!valid) { p = 0.0; }
+        let p = exp2(sc[i * MAX_C + j] * params.scaleLog2 - lse2);
         let at = (tr + TR * i) * PQ + tc + TC * j;
         tileP[at] = p;
         tileDS[at] = p * (dp[i * MAX_C + j] - dd);
@@ -168,7 +162,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
     workgroupBarrier();
 
-    // 3. dV += Pᵀ·dO, dK += dSᵀ·Q over the valid queries of the block; columns past HS4 repeat the last one and
+    // 3. dV += Pᵀ·dO, dK += dSᵀ·Q over the valid queries of the block; columns past hs4 repeat the last one and
     // are never stored.
     let qEnd = min(BQ, N - q0);
     for (var q = 0u; q < qEnd; q = q + 1u) {

@@ -4,25 +4,26 @@
 // Shapes (row-major; the binding windows of one batch chunk start `base*` elements before its first item):
 //   qkv: (B, N, 3·NH·HS), last axis (which ∈ q,k,v ; head ; dim)    out: (B, N, NH·HS)    lse: (B, NH, N)
 //
-// Dispatch: (ceil(N/BQ), NH, batch items in this chunk) workgroups of WG = TR·TC threads (TR = 8, or 4 for
-// large heads under a small workgroup-memory limit; TC = 8). One workgroup owns BQ
-// query rows of one (batch, head). It keeps the Q block in workgroup memory and streams key/value blocks of BK rows
-// through one shared K-then-V tile:
-//   1. load K block;                                       barrier
+// Dispatch: (ceil(N/BQ), NH, batch items in this chunk) workgroups of WG = TR·TC threads (TC = 8; TR = 8, or 4 for
+// large heads under a small workgroup-memory limit). One workgroup owns BQ query rows of one (batch, head). It keeps
+// the Q block in workgroup memory and streams key/value blocks of BK rows through one shared K-then-V tile:
+//   1. load K block;                                                                                  barrier
 //   2. S = Q·Kᵀ in registers (RQ rows × CK keys per thread), pre-scaled by HS^-0.5·log2(e) so exp becomes exp2;
-//      per-thread partial row max → tileM;                  barrier
-//   3. block row max m̃; m_new = max(m, m̃); α = 2^(m − m_new); acc *= α; P = 2^(S − m_new) → tileP; partial
-//      row sums l = α·l + ΣP (kept per thread, reduced once at the end); load the V block over the K tile; barrier
-//   4. acc += P·V (RQ rows × OC vec4 head dims per thread);  barrier
+//      per-thread partial row max → tileM;                                                           barrier
+//   3. block row max m̃; m_new = max(m, m̃); α = 2^(m − m_new); acc *= α; P = 2^(S − m_new) → tileP; partial row
+//      sums l = α·l + ΣP (kept per thread, reduced once at the end); load the V block over the K tile; barrier
+//   4. acc += P·V (RQ rows × OC vec4 head-dim columns per thread);                                   barrier
 // Thread (tr, tc) = (li / TC, li % TC) owns query rows tr + TR·i, keys tc + TC·j and head-dim vec4 columns tc + TC·o,
 // so the 8 lanes sharing tr read the same Q/P word (broadcast) and consecutive K/V words.
 //
-// Workgroup memory layout: tiles are dim-major, tile[c·stride + row] with c the vec4 column of the head dimension and
-// stride = rows + 1 (odd), so both "consecutive rows" and "consecutive columns" accesses by 8 lanes hit distinct banks.
-// tileP is row-major with a stride whose multiple of 8 is odd (see PK). Size in bytes:
-//   16·HS4·(BQ+1 + BK+1) + 4·BQ·PK + 4·BQ·TC; the wrapper picks RQ, CK to fit maxComputeWorkgroupStorageSize.
-// Out-of-range rows and keys (N not a multiple of the block) read as zero; masked keys get score −1e30 (exp2 → 0);
-// stores are bounds-checked. Head dims past HS (HS not a multiple of 4) are zero in the tiles and never stored.
+// Workgroup memory: tiles are dim-major, tile[c·stride + row] with c the vec4 column of the head dimension and
+// stride = rows + 1 (odd), so 8 lanes reading consecutive rows or consecutive columns hit distinct banks; tileP is
+// row-major with a stride PK whose multiple of 8 is odd. Bytes: 16·HSC4·(BQ+1 + BK+1) + 4·BQ·PK + 4·BQ·TC
+// (attentionStorageBytes in src/kernels/attention.ts mirrors this to pick RQ, CK, TR under the device limit).
+// The head size is a uniform and the reduction over head dims a loop, so one pipeline serves every HS up to the
+// capacity HSC4 (compiling one costs seconds on software adapters).
+// Rows and keys past N read as zero and masked keys score −1e30 (exp2 → 0, never NaN); head dims past HS read as
+// zero; stores are bounds-checked.
 
 struct Params {
   N: u32,
@@ -34,7 +35,7 @@ struct Params {
   scaleLog2: f32, // HS^-0.5 · log2(e)
 }
 
-override HSC4: u32 = 16u;  // vec4 capacity of a tile row, ≥ ceil(HS/4), ≤ 64 (a power of two: nearby head sizes share a pipeline)
+override HSC4: u32 = 16u;  // vec4 capacity of a tile row: ≥ ceil(HS/4), ≤ 64, a power of two (attentionCapacity)
 override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC), ≤ MAX_OC
 override RQ: u32 = 4u;     // query rows per thread (≤ MAX_R)
 override CK: u32 = 4u;     // keys per thread per block (≤ MAX_C)
@@ -70,15 +71,14 @@ var<workgroup> tileM: array<f32, M_TILE>;         // per-thread partial row max 
 
 // Four consecutive head dims (4c … 4c+3) of token n at `off` (which/head offset), zero past N or HS.
 fn load4(off: u32, n: u32, c: u32) -> vec4<f32> {
-  let hs = params.HS;
-  var v = vec4<f32>(0.0);
-  if (n >= params.N) { return v; }
-  let i = off + n * 3u * params.NH * hs + 4u * c;
-  if (4u * c + 3u < hs) { return vec4<f32>(qkv[i], qkv[i + 1u], qkv[i + 2u], qkv[i + 3u]); }
-  for (var e = 0u; e < 4u; e = e + 1u) {
-    if (4u * c + e < hs) { v[e] = qkv[i + e]; }
-  }
-  return v;
+  if (n >= params.N) { return vec4<f32>(0.0); }
+  let d = 4u * c;
+  let i = off + n * 3u * params.NH * params.HS + d;
+  // Dims past HS (last column of an HS not divisible by 4) re-read the last valid one and are zeroed: branch-free
+  // and always inside the tensor.
+  let last = params.HS - 1u - d;
+  let v = vec4<f32>(qkv[i], qkv[i + min(1u, last)], qkv[i + min(2u, last)], qkv[i + min(3u, last)]);
+  return select(vec4<f32>(0.0), v, vec4<u32>(d) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(params.HS));
 }
 
 @compute @workgroup_size(WG, 1, 1)
@@ -158,7 +158,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
     workgroupBarrier();
 
-    // 4. acc += P·V over the valid keys of the block. Columns past HS4 (OC·TC > HS4) repeat the last column and are
+    // 4. acc += P·V over the valid keys of the block. Columns past hs4 (OC·TC > hs4) repeat the last column and are
     // never stored, which keeps the loop branch-free.
     let kEnd = min(BK, N - k0);
     for (var j = 0u; j < kEnd; j = j + 1u) {

@@ -59,6 +59,10 @@ export async function createTfjsPeer(timing: 'auto' | 'wall'): Promise<TfjsPeer>
         return { ms: info.kernelMs as number, wallMs: performance.now() - t0 };
       }
       for (let i = 0; i < inner; i++) tf.tidy(op);
+      // Flush what TF.js has batched (it submits every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE dispatches): close the open
+      // compute pass first, and make sure there is an encoder to submit even if TF.js just flushed on its own.
+      backend.ensureCommandEncoderReady();
+      backend.endComputePassEncoder();
       backend.submitQueue();
       await backend.queue.onSubmittedWorkDone();
       const wallMs = performance.now() - t0;

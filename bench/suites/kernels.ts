@@ -16,7 +16,7 @@ import { withErrorScopes } from '../../src/gpu/errors';
 import type { Dispatch } from '../../src/kernels/dispatch';
 import { fmaFlops, gigaPerSecond } from '../flops';
 import { dispatchRunner, timingMethod, type DispatchRunner } from '../gpuTimer';
-import { budgetSkip, measureInterleaved, RateTracker, type MeasureConfig, type Outcome } from '../measure';
+import { budgetSkip, measureInterleaved, RateTracker, type MeasureConfig, type Outcome, type TimingMethod } from '../measure';
 import type { PeerCase, TfjsPeer } from '../peers/tfjs';
 import { deriveRow, type PeerInfo, type Row, type Section } from '../report';
 import { attentionOp, fmaPeakOp, geluOp, layernormOp, matmulOp } from '../ops/ours';
@@ -42,9 +42,11 @@ const MB = { name: 'MB', scale: 1e-6 };
 
 const NODE_NO_PEER = "TF.js's webgpu backend needs navigator.gpu in a page and does not run in Node, so the Node tables have no peer column";
 
+/** Shared state of one suite run: the device's timing method, the budget settings, and the per-series rates that
+ * predict the next figure's cost. */
 class KernelBench {
   private readonly tracker = new RateTracker();
-  private readonly method;
+  private readonly method: TimingMethod;
   private readonly base: Omit<MeasureConfig, 'estimateMs'>;
 
   constructor(
@@ -63,7 +65,7 @@ class KernelBench {
     };
   }
 
-  get ourMethod() {
+  get ourMethod(): TimingMethod {
     return this.method;
   }
 
@@ -250,7 +252,7 @@ async function attentionSection(b: KernelBench, peakGflops: number | undefined, 
 async function layernormSection(b: KernelBench, peer: PeerInfo | null): Promise<Section> {
   const section: Section = {
     id: 'layernorm',
-    title: `LayerNorm over rows (eps ${LN_EPS}, f32)`,
+    title: `LayerNorm over rows (eps ${LN_EPS.toExponential()}, f32)`,
     rate: GBS,
     work: MB,
     vsPeak: false,

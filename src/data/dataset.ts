@@ -11,7 +11,8 @@
  * modality; validation tiles are non-overlapping, in a fixed order, without flips, with the median rule and an RNG
  * seeded per tile. All randomness comes from src/lib/rng.ts.
  * Invariants: every Sample has the same modalities and shapes (collate-able); invalid pixels hold 0 with valid = 0;
- * a file that fails while sampling is dropped from its series and reported in `errors`, never crashing the run.
+ * refused files are in `errors` from the start; a file that fails while sampling is dropped from its series and added
+ * to `errors`, never crashing the run.
  * Reference: method.md §2.3 (sizes, gcd grid, binning, flips), §2.15 quirk 7; src/data/sample.ts.
  */
 import type { Pool } from 'geotiff';
@@ -48,6 +49,8 @@ export interface DatasetConfig {
   /** Standardise each band with the dataset statistics (default false: values stay in sensor/MAESTRO units). */
   standardize?: boolean;
   seed?: number;
+  /** Training windows with a smaller fraction of valid pixels (over all modalities and dates) are redrawn (default 0.05). */
+  minValidFraction?: number;
   catalog?: CatalogOptions;
 }
 
@@ -191,6 +194,9 @@ export class Dataset {
 
   private async prepare(): Promise<void> {
     const records = this.recordMap();
+    // Refused files are errors; files understood but left out of the catalog (duplicates, no georeferencing …) are notes.
+    for (const r of this.records) if (!r.ok) this.errors.push(new DataError(r.path, r.reason, r.error.startsWith(`${r.path}: `) ? r.error.slice(r.path.length + 2) : r.error));
+    for (const u of this.catalog.unused) if (records.has(u.path)) this.warnings.push(u.reason);
     const mods = this.chooseModalities();
     if (mods.length === 0) {
       this.warnings.push('no usable modality: every file was refused or lacks georeferencing');
@@ -305,6 +311,10 @@ export class Dataset {
       if (Math.abs(sampleMeters / g.ref.gsd - nRef) > 0.01 * nRef) this.warnings.push(`${g.loc.id}: ${sampleMeters} m is not a whole number of ${g.ref.gsd} m pixels; windows are rounded to ${nRef} px`);
     }
     this.locations = locs;
+    const undated = locs.flatMap((l) => Object.values(l.series).flat()).filter((it) => it.image.acq.date === null);
+    if (undated.length > 0) {
+      this.warnings.push(`${undated.length} acquisition(s) have no date (e.g. ${undated[0].image.acq.gridPath}); their samples carry 1970-01-01: set dates to use the date encoding`);
+    }
     this.modalities = mods.map((m) => {
       const size = Math.max(1, Math.round(sampleMeters / gsds[m]));
       if (Math.abs(sampleMeters / gsds[m] - size) > 0.01 * size) this.warnings.push(`${m}: ${sampleMeters} m is ${(sampleMeters / gsds[m]).toFixed(2)} pixels of ${gsds[m]} m; resampled to ${size} px`);
@@ -447,23 +457,41 @@ export class Dataset {
     }
   }
 
-  /** A random training sample (seeded by `rng`). Retries elsewhere when a file fails mid-read. */
+  /**
+   * A random training sample (seeded by `rng`). Windows with less than `minValidFraction` valid pixels are redrawn
+   * (up to 20 draws, then the best one is returned), and a file that fails mid-read is dropped and the draw retried.
+   */
   async sample(rng: Rng, augment = true): Promise<Sample> {
     this.assertReady();
-    for (let attempt = 0; attempt < 10; attempt++) {
+    const minValid = this.config.minValidFraction ?? 0.05;
+    let best: Sample | null = null;
+    let bestFraction = -1;
+    let failures = 0;
+    for (let draw = 0; draw < 20 && failures < 10; draw++) {
+      this.assertReady();
       const l = this.locations[rng.int(this.locations.length)];
       const col = l.ox + (l.nx[0] + rng.int(l.nx[1] - l.nx[0] + 1)) * l.step;
       const row = l.oy + (l.ny[0] + rng.int(l.ny[1] - l.ny[0] + 1)) * l.step;
       const flips = augment ? { h: rng.uniform() < 0.5, v: rng.uniform() < 0.5, t: rng.uniform() < 0.5 } : { h: false, v: false, t: false };
+      let s: Sample;
       try {
-        return await this.buildSample(l, col, row, 'train', rng, flips);
+        s = await this.buildSample(l, col, row, 'train', rng, flips);
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
         this.errors.push(e);
         this.dropFile(e.file);
+        failures++;
+        continue;
+      }
+      const fraction = validFraction(s);
+      if (fraction >= minValid) return s;
+      if (fraction > bestFraction) {
+        best = s;
+        bestFraction = fraction;
       }
     }
-    throw new Error(`sampling failed 10 times: ${this.errors.slice(-3).map((e) => e.message).join('; ')}`);
+    if (best) return best;
+    throw new Error(`sampling failed ${failures} times: ${this.errors.slice(-3).map((e) => e.message).join('; ')}`);
   }
 
   /** Validation tile i: fixed window, no flips, median date rule, RNG seeded by (seed, i). */
@@ -523,6 +551,17 @@ export function acquisitionScaling(acq: Acquisition, records: ReadonlyMap<string
     offset.push(s.offset[k]);
   }
   return { ...gridScaling, scale, offset };
+}
+
+/** Fraction of valid pixels over every modality and date of a sample. */
+export function validFraction(s: Sample): number {
+  let n = 0;
+  let total = 0;
+  for (const m of Object.values(s.modalities)) {
+    for (let i = 0; i < m.valid.length; i++) n += m.valid[i];
+    total += m.valid.length;
+  }
+  return total > 0 ? n / total : 0;
 }
 
 /** Snaps values within 1e-6 of an integer to it (and −0 to 0), so grid arithmetic gives clean pixel indices. */

@@ -2,9 +2,10 @@
  * One opened GeoTIFF: validated layout, metadata and georeferencing, and windowed reads of raw pixel values.
  *
  * Large files are only ever read by window (`readRasters({window, samples, pool})`), so memory follows the window,
- * not the file. Small files (decoded size ≤ DecodeCache.wholeFileLimit, e.g. the 61 × 61 Landsat tiles) are decoded
- * whole once and served from an LRU cache, because re-decoding a 5 KB file per training sample costs more than
- * keeping 22 KB around. Every failure leaves as a DataError naming the file.
+ * not the file. With a DecodeCache, small files (decoded size ≤ wholeFileLimit, e.g. the 61 × 61 Landsat tiles) are
+ * decoded whole once, because re-decoding a 5 KB file per training sample costs more than keeping 22 KB around, and
+ * large files keep their recently decoded tiles within the cache's byte budget (training windows overlap tiles).
+ * Without a cache nothing is kept. Every failure leaves as a DataError naming the file.
  * Decoding in workers: pass a geotiff `Pool` (see pool.ts); without one, tiles are decoded inline.
  * Invariants: a RawWindow covers exactly the requested window clipped to the image; band arrays are (h, w)
  * row-major in the file's own data type (float16 arrives as Float32Array).
@@ -15,7 +16,7 @@ import { DataError, toDataError } from './errors';
 import { computeGeoref, type Georef } from './georef';
 import type { CrsInfo } from './crs';
 import { countingSource, openGeoTiff, type ByteCounter, type ByteSource } from './source';
-import { readLayout, readMeta, type TiffLayout, type TiffMeta } from './tiffInfo';
+import { decodedBytesPerValue, readLayout, readMeta, type TiffLayout, type TiffMeta } from './tiffInfo';
 
 export type PixelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
@@ -43,9 +44,13 @@ export interface RawWindow {
   bands: PixelArray[];
 }
 
-/** LRU of whole decoded small files, bounded in bytes. */
+/**
+ * Bounded memory for decoded pixels shared by all files of a dataset: small files are kept whole; large files keep
+ * their recently decoded tiles (geotiff's own per-image tile cache, trimmed here). Least recently used files are
+ * evicted first when the total exceeds `maxBytes`.
+ */
 export class DecodeCache {
-  private readonly entries = new Map<RasterFile, { bands: PixelArray[]; bytes: number }>();
+  private readonly entries = new Map<RasterFile, { bands: PixelArray[] | null; bytes: number }>();
   private total = 0;
 
   constructor(
@@ -59,26 +64,43 @@ export class DecodeCache {
 
   get(f: RasterFile): PixelArray[] | undefined {
     const e = this.entries.get(f);
-    if (!e) return undefined;
+    if (!e?.bands) return undefined;
     this.entries.delete(f);
     this.entries.set(f, e);
     return e.bands;
   }
 
   put(f: RasterFile, bands: PixelArray[]): void {
-    const bytes = bands.reduce((s, b) => s + b.byteLength, 0);
-    if (bytes > this.maxBytes) return;
-    this.entries.delete(f);
+    this.set(f, bands, bands.reduce((s, b) => s + b.byteLength, 0));
+  }
+
+  /** Records that `f` now holds `bytes` of cached tiles. */
+  noteTiles(f: RasterFile, bytes: number): void {
+    this.set(f, null, bytes);
+  }
+
+  private set(f: RasterFile, bands: PixelArray[] | null, bytes: number): void {
+    const old = this.entries.get(f);
+    if (old) {
+      this.total -= old.bytes;
+      this.entries.delete(f);
+    }
+    if (bytes > this.maxBytes) {
+      if (!bands) f.dropTileCache();
+      return;
+    }
     this.entries.set(f, { bands, bytes });
     this.total += bytes;
     for (const [k, v] of this.entries) {
-      if (this.total <= this.maxBytes) break;
+      if (this.total <= this.maxBytes || k === f) break;
       this.entries.delete(k);
       this.total -= v.bytes;
+      if (!v.bands) k.dropTileCache();
     }
   }
 
   clear(): void {
+    for (const [k, v] of this.entries) if (!v.bands) k.dropTileCache();
     this.entries.clear();
     this.total = 0;
   }
@@ -174,7 +196,46 @@ export class RasterFile {
       });
       return { window: clipped, width: w, height: h, bands: out };
     }
-    return { window: clipped, width: w, height: h, bands: await this.decode(clipped, bands, opts) };
+    if (!cache) return { window: clipped, width: w, height: h, bands: await this.decode(clipped, bands, opts) };
+    // Large file with a cache: let geotiff keep decoded tiles, then trim to this file's share of the budget.
+    if (!this.image.tiles) this.image.tiles = [];
+    try {
+      return { window: clipped, width: w, height: h, bands: await this.decode(clipped, bands, opts) };
+    } finally {
+      this.trimTiles(cache);
+    }
+  }
+
+  private cachedTiles: number[] = [];
+
+  /** Bytes of one decoded block as geotiff caches it (all bands for pixel-interleaved files). */
+  private blockBytes(): number {
+    const { blockWidth, blockHeight, planar, dtypes } = this.layout;
+    const perPixel = planar === 1 ? dtypes.reduce((s, d) => s + decodedBytesPerValue(d), 0) : Math.max(...dtypes.map(decodedBytesPerValue));
+    return blockWidth * blockHeight * perPixel;
+  }
+
+  private trimTiles(cache: DecodeCache): void {
+    const tiles = this.image.tiles;
+    if (!tiles) return;
+    const known = new Set(this.cachedTiles);
+    for (const k of Object.keys(tiles)) {
+      const i = Number(k);
+      if (!known.has(i)) this.cachedTiles.push(i);
+    }
+    const per = this.blockBytes();
+    const cap = Math.max(per, Math.floor(cache.maxBytes / 2));
+    while (this.cachedTiles.length * per > cap) {
+      const oldest = this.cachedTiles.shift() as number;
+      delete tiles[oldest];
+    }
+    cache.noteTiles(this, this.cachedTiles.length * per);
+  }
+
+  /** Forgets decoded tiles (called by DecodeCache when evicting this file). */
+  dropTileCache(): void {
+    this.cachedTiles = [];
+    if (this.image.tiles) this.image.tiles = [];
   }
 
   private async decode(win: PixelWindow, bands: number[], opts: ReadOptions): Promise<PixelArray[]> {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog, type Catalog } from './catalog';
 import { GeoImage } from './image';
 import { inspectFiles, openAndInspect } from './inspect';
-import { RasterFile, newIoStats } from './raster';
+import { DecodeCache, RasterFile, newIoStats } from './raster';
 import type { FileRecord, InspectRecord } from './record';
 import { identityScaling } from './scaling';
 import { listSharedFiles, sharedDataAvailable, sharedSource } from './testing/sharedData';
@@ -284,6 +284,29 @@ d('windowed reads of the 13-band 1536 × 768 Sentinel-2 file', () => {
     // A window past the bottom-right edge is clipped to the image.
     const edge = await file.readWindow([1500, 700, 1600, 800]);
     expect([edge.window, edge.width, edge.height]).toEqual([[1500, 700, 1536, 768], 36, 68]);
+  });
+
+  it('keeps recently decoded tiles within the DecodeCache budget, with identical pixels', async () => {
+    // 4 MB budget: at most 2 MB (one 1.7 MB 13-band tile) per file.
+    const cache = new DecodeCache(4 * 2 ** 20);
+    const io = newIoStats();
+    const file = await RasterFile.open(await sharedSource(S2_STACK), { io });
+    const plain = await RasterFile.open(await sharedSource(S2_STACK));
+    for (const win of [
+      [10, 10, 60, 60],
+      [20, 20, 70, 70],
+      [300, 300, 340, 340],
+      [10, 10, 60, 60],
+    ] as const) {
+      const a = await file.readWindow(win, { cache, bands: [3, 7] });
+      const b = await plain.readWindow(win, { bands: [3, 7] });
+      expect(Array.from(a.bands[1])).toEqual(Array.from(b.bands[1]));
+      // One file may hold half the budget: a single 256² × 13 × 2-byte tile (1.7 MB).
+      expect(cache.bytes).toBeLessThanOrEqual(2 * 2 ** 20);
+      expect(cache.bytes).toBeGreaterThan(0);
+    }
+    cache.clear();
+    expect(cache.bytes).toBe(0);
   });
 
   it('counts only what geotiff asked for through the source', async () => {

@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/rng';
 import { toLonLat, crsFromEpsg, type CrsInfo } from './crs';
-import { Dataset, applyFlips, permuteFootprint } from './dataset';
+import { Dataset, applyFlips, permuteFootprint, validFraction } from './dataset';
 import { collate, type Footprint, type Sample } from './sample';
 import { bufferSource, type ByteSource } from './source';
 import { writeTiff } from './testing/tiffWriter';
@@ -132,6 +132,37 @@ describe('aligned sampling across GSDs', () => {
     const mean = v.reduce((a, x) => a + x, 0) / v.length;
     expect(Math.abs(mean)).toBeLessThan(0.3);
     expect(Math.max(...v)).toBeLessThan(3);
+  });
+});
+
+describe('windows that are mostly nodata', () => {
+  it('are redrawn until at least minValidFraction of the pixels are valid', async () => {
+    // 128 × 128 px, only the right-most 32 columns hold data (nodata 0 elsewhere).
+    const n = 128;
+    const band = Array.from({ length: n * n }, (_, i) => (i % n >= 96 ? 500 : 0));
+    const bytes = await writeTiff({ width: n, height: n, bands: [band], dtype: 'uint16', tile: 32, compression: 8, nodata: '0', geo: { pixelScale: [10, 10], tiepoint: [X0, Y0], epsg: 32631 } });
+    const src = bufferSource(bytes, 'sparse/edge_tile.tif');
+    const strict = await Dataset.open([src], { sampleMeters: 160, seed: 1 });
+    const loose = await Dataset.open([src], { sampleMeters: 160, seed: 1, minValidFraction: 0 });
+    const rng = new Rng(3);
+    const rng2 = new Rng(3);
+    let emptyLoose = 0;
+    for (let k = 0; k < 20; k++) {
+      expect(validFraction(await strict.sample(rng))).toBeGreaterThanOrEqual(0.05);
+      if (validFraction(await loose.sample(rng2)) === 0) emptyLoose++;
+    }
+    expect(emptyLoose).toBeGreaterThan(5);
+  });
+});
+
+describe('refused files', () => {
+  it('are reported in dataset.errors while the good files are used', async () => {
+    const good = await coordRaster('site/fine_20200601.tif', 10, 96);
+    const bad = bufferSource(new TextEncoder().encode('not a tiff'), 'site/readme.tif');
+    const z = await Dataset.open([good, bad], { sampleMeters: 320 });
+    expect(z.errors.map((e) => [e.file, e.reason])).toEqual([['site/readme.tif', 'not-tiff']]);
+    expect(z.errors[0].message).toMatch(/^site\/readme\.tif: is not a TIFF file/);
+    expect(z.modalities.map((m) => m.name)).toEqual(['fine']);
   });
 });
 

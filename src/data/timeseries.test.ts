@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../lib/rng';
 import { Dataset } from './dataset';
+import { mapLimit, openAndInspect } from './inspect';
+import type { RasterFile } from './raster';
 import { collate } from './sample';
 import { listSharedFiles, sharedDataAvailable, sharedSource } from './testing/sharedData';
 
@@ -18,10 +20,16 @@ d('105-date Landsat series', () => {
   beforeAll(async () => {
     const all = listSharedFiles('landsat-lsts-105dates');
     const sources = await Promise.all(all.map(sharedSource));
-    withMask = await Dataset.open(sources, { modalities: ['landsat'], numDates: 8, seed: 3 });
-    noMask = await Dataset.open(
-      sources.filter((s) => !s.name.endsWith('_fmask.tif')),
-      { modalities: ['landsat'], numDates: 8, seed: 3 },
+    // Inspect once; build one dataset with the Fmask files and one without them from the same records.
+    const opened = await mapLimit(sources, 4, (s) => openAndInspect(s));
+    const records = opened.map((o) => o.record);
+    const files = new Map(opened.filter((o) => o.file).map((o) => [o.record.path, o.file as RasterFile]));
+    const config = { modalities: ['landsat'], numDates: 8, seed: 3 };
+    withMask = await Dataset.fromRecords(records, files, config);
+    noMask = await Dataset.fromRecords(
+      records.filter((r) => !r.path.endsWith('_fmask.tif')),
+      files,
+      config,
     );
   }, 120_000);
 

@@ -1,10 +1,14 @@
 // Reference invariants for the attention CPU oracle: softmax rows sum to one, lse is the log-sum-exp of the scaled
 // scores, known closed-form cases (one token, identical keys), the (which, head, dim) layout of qkv, and gradient
 // checks of the backward (random projections, plus a full Jacobian on a tiny shape). Also checks FlashAttention-2's
-// identity rowsum(dO ∘ O) = Σ_j P_ij·dP_ij that the GPU backward relies on and the reference does not use.
+// identity rowsum(dO ∘ O) = Σ_j P_ij·dP_ij that the GPU backward relies on and the reference does not use, and the
+// wrapper's block-size choice (pure arithmetic on the workgroup-memory budget).
 import { describe, expect, it } from 'vitest';
+import type { GpuTensor } from '../gpu/tensor';
+import type { ResourceScope } from '../gpu/scope';
 import { gradCheck } from '../lib/gradcheck';
 import { Rng } from '../lib/rng';
+import { ATTENTION_TILINGS, attentionCapacity, attentionForward, attentionStorageBytes, attentionTiling, type AttentionKernel } from './attention';
 import { attentionBackwardRef, attentionForwardRef, type AttentionRefDims } from './attention.ref';
 
 const at = (dims: AttentionRefDims, b: number, n: number, which: number, h: number, d: number) =>
@@ -161,5 +165,49 @@ describe('attentionBackwardRef', () => {
         expect(g[at(flat, 0, n, 2, 0, d)]).toBeCloseTo(sum, 14);
       }
     }
+  });
+});
+
+describe('attention block tiling', () => {
+  const kernels: AttentionKernel[] = ['forward', 'dkdv', 'dq'];
+
+  it('rounds the head size up to a power-of-two vec4 capacity of at least 8', () => {
+    expect([1, 3, 8, 16, 24, 32].map(attentionCapacity)).toEqual([8, 8, 8, 8, 8, 8]);
+    expect([33, 40, 64, 65, 128, 129, 256].map(attentionCapacity)).toEqual([16, 16, 16, 32, 32, 64, 64]);
+  });
+
+  it('picks the first candidate that fits the budget', () => {
+    for (const k of kernels) {
+      for (const HS of [8, 16, 24, 32, 40, 64, 128]) {
+        for (const budget of [16384, 32768]) {
+          const t = attentionTiling(k, HS, budget);
+          expect(t.bytes).toBeLessThanOrEqual(budget);
+          const i = ATTENTION_TILINGS.findIndex(([tr, r, c]) => tr === t.tr && r === t.rows && c === t.cols);
+          for (const [tr, r, c] of ATTENTION_TILINGS.slice(0, i)) expect(attentionStorageBytes(k, HS, tr, r, c)).toBeGreaterThan(budget);
+        }
+      }
+    }
+  });
+
+  it('fits head sizes up to 128 in WebGPU\'s default 16 KiB and up to 256 in 32 KiB, and says so otherwise', () => {
+    for (const k of kernels) {
+      expect(() => attentionTiling(k, 128, 16384)).not.toThrow();
+      expect(() => attentionTiling(k, 256, 32768)).not.toThrow();
+    }
+    expect(() => attentionTiling('dkdv', 256, 16384)).toThrow(/head size 256 needs at least \d+ B of workgroup memory.*16384 B/);
+    // The presets (HS 16, 32, 64) get the largest blocks, 32 queries × 32 keys, in the forward on 32 KiB devices.
+    for (const HS of [16, 32, 64]) expect(attentionTiling('forward', HS, 32768)).toMatchObject({ tr: 8, rows: 4, cols: 4 });
+  });
+
+  it('refuses tensors too small for the dims, naming the tensor', async () => {
+    const fake = (label: string, size: number) => ({ label, size, offset: 0, shape: [size] }) as unknown as GpuTensor;
+    const scope = { device: { limits: {} } } as unknown as ResourceScope;
+    const dims = { B: 2, N: 5, NH: 2, HS: 4 };
+    await expect(attentionForward(scope, { qkv: fake('acts.qkv', 2 * 5 * 24 - 1), out: fake('o', 80), lse: fake('l', 20) }, dims)).rejects.toThrow(
+      /acts\.qkv.*239 elements, needs 240/,
+    );
+    await expect(attentionForward(scope, { qkv: fake('q', 240), out: fake('o', 80), lse: fake('l', 20) }, { ...dims, HS: 300 })).rejects.toThrow(
+      /head size 300/,
+    );
   });
 });

@@ -68,12 +68,13 @@ const TC = 8;
 export type AttentionKernel = 'forward' | 'dkdv' | 'dq';
 
 /**
- * Vec4 capacity of a tile row for head size HS: ceil(HS/4) rounded up to a power of two, at least 4. The head size
+ * Vec4 capacity of a tile row for head size HS: ceil(HS/4) rounded up to a power of two, at least 8
+ * (head sizes up to 32 share one pipeline; on 32 KiB devices they get the largest tiling anyway). The head size
  * itself is a uniform, so head sizes with the same capacity share pipelines (compiling a pipeline costs seconds on
  * software adapters; on GPUs the reduction loop over head dims is not worth unrolling per head size).
  */
 export function attentionCapacity(HS: number): number {
-  return Math.max(4, 2 ** Math.ceil(Math.log2(Math.ceil(HS / 4))));
+  return Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(HS / 4))));
 }
 
 /**

@@ -8,6 +8,11 @@ describe('configFromDataset', () => {
     expect(choosePatchSize(60)).toBe(6); // grid 10 vs 6 (P=10) or 12 (P=5)
     expect(choosePatchSize(7)).toBe(1);
   });
+  it('keeps a token within the decoder width when it can', () => {
+    expect(choosePatchSize(32, 8, 10, 128)).toBe(2); // 4²·10 = 160 > 128
+    expect(choosePatchSize(32, 8, 10, 512)).toBe(4);
+    expect(choosePatchSize(32, 8, 200, 128)).toBe(4); // nothing fits: fall back to the grid rule
+  });
   it('fuses Sentinel-1 orbit directions and keeps the rest apart', () => {
     expect(fusionGroupOf('s1_asc')).toBe('s1');
     expect(fusionGroupOf('s1_des')).toBe('s1');
@@ -26,6 +31,6 @@ describe('configFromDataset', () => {
     ]);
     expect(c.modalities[0].normGroups).toEqual([4, 4, 2]);
     expect(c.modalities[2].normGroups).toEqual([2]);
-    expect(c.modalities[0].patchSize).toBe(4);
+    expect(c.modalities[0].patchSize).toBe(2); // tiny: Dd = 128 < 4²·10
   });
 });

@@ -97,7 +97,7 @@ export function renderClouds(plan: CloudPlan, sun: SunPosition, size: number, gs
   }
   if (plan.cover <= 0) return { opacity, core, shadow, cirrus, haze };
 
-  const d = new Float32Array(n);
+  const d = new Float32Array(n); // (H, W) cumulus density
   for (let j = 0; j < size; j++) for (let i = 0; i < size; i++) d[j * size + i] = density((i + 0.5) * gsd, (j + 0.5) * gsd);
   const sorted = Float32Array.from(d).sort();
   const threshold = sorted[Math.min(n - 1, Math.floor((1 - plan.cover) * n))];

@@ -135,7 +135,11 @@ describe('generateDemoDataset — default dataset', () => {
     expectFormat(aerial, 8, 1, 4, 1280);
     expect(await descriptions(aerial)).toEqual(['Red', 'Green', 'Blue', 'NIR']);
     expect(aerial.image.getGDALNoData()).toBe(0);
-    for (const band of aerial.bands) expect(band.reduce((m, v) => Math.min(m, v), 255)).toBeGreaterThanOrEqual(1);
+    for (const band of aerial.bands) {
+      let min = 255;
+      for (let i = 0; i < band.length; i++) min = Math.min(min, band[i]);
+      expect(min).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('georeferences every file in WGS 84 / UTM 31N over the same 2.56 km square', async () => {
@@ -208,7 +212,7 @@ describe('generateDemoDataset — default dataset', () => {
     });
     expect(water.length).toBeGreaterThan(30);
     // Dates with little cloud and at least 30 unmasked interior water pixels (thin cirrus may veil the lakes).
-    const clearDates = s2.map((p, t) => t).filter((t) => Number(s2[t].file.info.cloudPct) < 2 && clearOf(t, water).length >= 30);
+    const clearDates = s2.map((_, t) => t).filter((t) => Number(s2[t].file.info.cloudPct) < 2 && clearOf(t, water).length >= 30);
     expect(clearDates.length).toBeGreaterThanOrEqual(2);
     for (const t of clearDates) {
       const nir = clearOf(t, water).map((p) => s2[t].bands[BAND.B08][p] / 10000).sort((a, b) => a - b);
@@ -286,6 +290,27 @@ describe('generateDemoDataset — default dataset', () => {
     const wheatVv = (p: Parsed) => mean(wheat.map((q) => p.bands[0][q]));
     // 21 Feb (tillering) vs 28 May (stems elongated): vertical stems attenuate VV.
     expect(wheatVv(asc[3])).toBeLessThan(wheatVv(asc[1]) - 1);
+  });
+
+  it('gives Sentinel-1 speckle the equivalent number of looks of IW GRDH (≈ 4.4) over homogeneous forest', () => {
+    // Interior coniferous forest (pure in a 5×5 neighbourhood): constant σ⁰, so mean² / variance of linear σ⁰ is the ENL.
+    const isConifer = (i: number, j: number) => i >= 0 && j >= 0 && i < 256 && j < 256 && scene.mix.purity[j * 256 + i] === 1 && scene.mix.labels[j * 256 + i] === LandCover.ConiferousForest;
+    const interior = pure([LandCover.ConiferousForest]).filter((p) => {
+      const [i, j] = [p % 256, Math.floor(p / 256)];
+      for (let dj = -2; dj <= 2; dj++) for (let di = -2; di <= 2; di++) if (!isConifer(i + di, j + dj)) return false;
+      return true;
+    });
+    expect(interior.length).toBeGreaterThan(200);
+    const enl: number[] = [];
+    for (const p of s1) {
+      for (const band of p.bands) {
+        const lin = interior.map((q) => 10 ** (band[q] / 10));
+        const m = mean(lin);
+        enl.push((m * m) / mean(lin.map((v) => (v - m) ** 2)));
+      }
+    }
+    expect(mean(enl)).toBeGreaterThan(3.8);
+    expect(mean(enl)).toBeLessThan(5);
   });
 
   it('renders the aerial image with vegetation bright in NIR, dark water and bright roofs', () => {

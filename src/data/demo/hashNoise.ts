@@ -6,13 +6,12 @@
  * needs ~20 M per-pixel draws. The demo therefore uses lib's Rng for every discrete decision (layout, crops, weather)
  * and derives 32-bit seeds from it for the generators here, so one top-level seed still fixes every byte.
  *
- * Invariants: everything is a pure function of its seed (integer arithmetic via Math.imul, IEEE float arithmetic);
- * value noise is continuous in (x, y) and lies in [-1, 1]; fbm is normalised by the sum of octave amplitudes.
+ * Invariants: everything is a pure function of its seed — bit-identical run to run in one JS engine (hashes use
+ * Math.imul; Box–Muller and the gamma sampler use Math.log/sin/cos, whose last ulp may differ between engines); value
+ * noise is continuous in (x, y) and lies in [-1, 1]; fbm is normalised by the sum of octave amplitudes.
  * Reference: sfc32 (Chris Doty-Humphrey, PractRand); lowbias32 hash (Chris Wellons, "Prospecting for hash functions");
  * Marsaglia & Tsang (2000), "A simple method for generating gamma variables".
  */
-import type { Rng } from '../../lib/rng';
-
 /** A 32-bit integer hash with good avalanche (lowbias32). */
 export function hash32(x: number): number {
   let h = x >>> 0;
@@ -34,13 +33,9 @@ export function hashUniform(ix: number, iy: number, seed: number): number {
   return hash2(ix, iy, seed) / 4294967296;
 }
 
-/** A fresh 32-bit seed drawn from the top-level Rng, so sub-generators inherit its determinism. */
-export function childSeed(rng: Rng): number {
-  return rng.nextU32();
-}
-
 /**
- * sfc32: 128-bit state, passes PractRand to 2^42+ bytes, ~10× faster than the BigInt PCG for bulk noise.
+ * sfc32: a small chaotic generator with 128-bit state from the PractRand suite; ~10× faster than the BigInt PCG for
+ * bulk noise.
  */
 export class FastRng {
   private a: number;

@@ -56,8 +56,8 @@ export function renderAerial(scene: DemoScene): AerialRender {
   const table = reflectanceTable(landscape, aerial.doy, scene.weather.soilWetness(aerial.doy));
   const seed = scene.seeds.aerialNoise;
   const rng = new FastRng(seed);
-  const acc = new Float64Array(4);
-  const soil = new Float64Array(4);
+  const acc = new Float64Array(4); // (C) one pixel's reflectance in the camera's bands
+  const soil = new Float64Array(4); // (C) the same pixel without canopy (tramlines)
   const rho = new Float32Array(4 * nPix); // (C, H, W) reflectance
 
   // Tramlines are visible while a cereal / rapeseed canopy stands; inside them the soil shows (a table with no cover).
@@ -103,7 +103,7 @@ export function renderAerial(scene: DemoScene): AerialRender {
   applyBuildingShadows(scene, rho);
 
   // Tone curve through a lookup table at 1e-4 reflectance steps (far finer than one DN) instead of a pow per value.
-  const dn = new Uint8Array(4 * nPix);
+  const dn = new Uint8Array(4 * nPix); // (C, H, W)
   for (let c = 0; c < 4; c++) {
     const steps = Math.ceil(SATURATION[c] * 1e4);
     const lut = new Float32Array(steps + 1);

@@ -107,8 +107,8 @@ export function renderSentinel1(scene: DemoScene, index: number): Sentinel1Rende
 
   // Mixture per pixel (linear power).
   const urbanSeed = scene.seeds.urban[acq.direction === 'ASCENDING' ? 0 : 1];
-  const sigVv = new Float32Array(n);
-  const sigVh = new Float32Array(n);
+  const sigVv = new Float32Array(n); // (H, W) linear σ⁰ VV
+  const sigVh = new Float32Array(n); // (H, W) linear σ⁰ VH
   for (let j = 0; j < size; j++) {
     for (let i = 0; i < size; i++) {
       const p = j * size + i;
@@ -139,17 +139,17 @@ export function renderSentinel1(scene: DemoScene, index: number): Sentinel1Rende
 
   // ~20 m resolution, noise floor, correlated speckle.
   const rng = new FastRng(scene.seeds.s1Noise[index]);
-  const db = new Float32Array(2 * n);
+  const db = new Float32Array(2 * n); // (C, H, W)
   const planes: [Float32Array, number][] = [
     [sigVv, lin(S1_NESZ_DB[0])],
     [sigVh, lin(S1_NESZ_DB[1])],
   ];
   planes.forEach(([sig, nesz], c) => {
-    const blurred = blur3(sig, size);
-    const raw = new Float32Array(n);
+    const blurred = blur3(sig, size); // (H, W)
+    const raw = new Float32Array(n); // (H, W) independent Gamma(0.62) looks
     const shape = S1_ENL * KERNEL_SQ_SUM;
     for (let p = 0; p < n; p++) raw[p] = rng.gamma(shape) / shape;
-    const speckle = blur3(raw, size);
+    const speckle = blur3(raw, size); // (H, W) correlated speckle, mean 1, ENL ≈ 4.4
     for (let p = 0; p < n; p++) db[c * n + p] = 10 * Math.log10(Math.max(1e-6, (blurred[p] + nesz) * speckle[p]));
   });
   return { db };

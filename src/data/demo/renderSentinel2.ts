@@ -48,7 +48,7 @@ export function renderSentinel2(scene: DemoScene, index: number): Sentinel2Rende
   const rho = new Float32Array(NB * n); // (C, H, W) reflectance
 
   // Surface reflectance: area-weighted mixture of the surfaces in each pixel.
-  const acc = new Float64Array(NB);
+  const acc = new Float64Array(NB); // (C) one pixel's spectrum
   for (let p = 0; p < n; p++) {
     acc.fill(0);
     for (let e = mix.offsets[p]; e < mix.offsets[p + 1]; e++) accumulateReflectance(table, mix.keys[e], scene.vigour[p], scene.soilTexture[p], mix.weights[e], acc);
@@ -74,7 +74,7 @@ export function renderSentinel2(scene: DemoScene, index: number): Sentinel2Rende
 
   // Sensor noise (per native pixel) and quantisation.
   const rng = new FastRng(scene.seeds.s2Noise[index]);
-  const dn = new Uint16Array(NB * n);
+  const dn = new Uint16Array(NB * n); // (C, H, W)
   for (let b = 0; b < NB; b++) {
     const block = S2_NATIVE_GSD[b] / S2_GSD;
     const plane = rho.subarray(b * n, (b + 1) * n);
@@ -93,7 +93,7 @@ export function renderSentinel2(scene: DemoScene, index: number): Sentinel2Rende
   }
 
   // Scene classification and nodata.
-  const scl = new Uint8Array(n);
+  const scl = new Uint8Array(n); // (H, W)
   let clouds = 0;
   let nodata = 0;
   for (let j = 0; j < size; j++) {
