@@ -9,19 +9,10 @@ import type { ResourceScope } from '../gpu/scope';
 import { binding, type GpuTensor } from '../gpu/tensor';
 import { assert } from '../lib/assert';
 import { cdiv, type Dispatch } from './dispatch';
+import type { EncodingDims } from './encoding.ref';
 import { grid2d, kernelLimits } from './split';
 
-export interface EncodingDims {
-  B: number;
-  /** Tokens per batch item: Gt·T·L. */
-  R: number;
-  D: number;
-  L: number;
-  T: number;
-  /** Rows per batch item of x (default R) and the modality's first row (default 0). */
-  rows?: number;
-  row0?: number;
-}
+export type { EncodingDims };
 
 export async function encodingAdd(
   scope: ResourceScope,

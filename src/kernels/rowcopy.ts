@@ -10,18 +10,10 @@ import type { ResourceScope } from '../gpu/scope';
 import { binding, type GpuTensor } from '../gpu/tensor';
 import { assert } from '../lib/assert';
 import { cdiv, type Dispatch } from './dispatch';
+import type { RowCopyDims } from './rowcopy.ref';
 import { grid2d, kernelLimits } from './split';
 
-export interface RowCopyDims {
-  B: number;
-  R: number;
-  D: number;
-  srcRows: number;
-  srcRow0: number;
-  dstRows: number;
-  dstRow0: number;
-  accumulate?: boolean;
-}
+export type { RowCopyDims };
 
 export async function rowCopy(scope: ResourceScope, bufs: { src: GpuTensor; dst: GpuTensor }, d: RowCopyDims): Promise<Dispatch> {
   const { device } = scope;

@@ -115,7 +115,7 @@ export function decodeCheckpointBundle(bytes: Uint8Array, name = 'checkpoint'): 
   try {
     parsed = readSafetensors(bytes);
   } catch (e) {
-    throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const stateJson = parsed.metadata['eo-mae-state'];
   if (!stateJson) throw new Error(`${name}: a safetensors file, but not an EO-MAE Studio checkpoint (no training state inside).`);

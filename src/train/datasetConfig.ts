@@ -11,17 +11,11 @@
  * (Dd = 128, P = 4, C = 10 → 160 values), memorising one batch stalled at 32 % of the initial loss, and at P = 2
  * (40 values, MAESTRO's S2 patch) it did not.
  */
+import type { ModalityInfo } from '../data/dataset';
 import { buildConfig, PRESETS, type ConfigOverrides, type MaeConfig, type ModalityDescription, type PresetName } from '../model/config';
 
-export interface DatasetModality {
-  name: string;
-  bands: string[];
-  normGroups: number[] | null;
-  gsd: number;
-  /** Pixels per sample side. */
-  size: number;
-  T: number;
-}
+/** What the model needs of a dataset modality (src/data/dataset.ts ModalityInfo). */
+export type DatasetModality = Pick<ModalityInfo, 'name' | 'bands' | 'normGroups' | 'gsd' | 'size' | 'T'>;
 
 /**
  * The divisor P of `size` whose grid size/P is closest to `targetGrid` (ties: the larger grid), among those with
