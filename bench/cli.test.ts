@@ -23,6 +23,7 @@ describe('parseArgs', () => {
   it('help wins over everything', () => {
     expect(parseArgs(['kernels', '--help'], suites)).toEqual({ kind: 'help' });
     expect(helpText([{ name: 'kernels', description: 'the kernels' }])).toMatch(/kernels +the kernels/);
+    expect(helpText([{ name: 'train', description: 'steps', sectionIds: ['tiny', 'small'] }])).toMatch(/^ +train: tiny, small$/m);
   });
 
   it('errors name the problem', () => {

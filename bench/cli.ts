@@ -24,7 +24,7 @@ export type ParseResult = { kind: 'run'; options: BenchOptions } | { kind: 'help
 export const DEFAULT_BUDGET_S = 30;
 export const QUICK_BUDGET_S = 6;
 
-export function helpText(suites: readonly { name: string; description: string }[]): string {
+export function helpText(suites: readonly { name: string; description: string; sectionIds?: readonly string[] }[]): string {
   return [
     'Usage: npm run bench -- <suite> [--runtime node|browser|both] [--quick] [--json] [--budget <s>] [--only <ids>]',
     '                        [--timing auto|wall] [--out <file>]',
@@ -38,7 +38,8 @@ export function helpText(suites: readonly { name: string; description: string }[
     `  --quick       short run: ${QUICK_BUDGET_S} s budget per figure, at most 5 repetitions.`,
     `  --budget S    time budget per figure in seconds (default ${DEFAULT_BUDGET_S}, --quick ${QUICK_BUDGET_S}). A figure whose`,
     '                warm-up + 3 repetitions are predicted to exceed it is reported as skipped, never estimated.',
-    '  --only IDS    comma-separated section ids of the suite (kernels: peak, matmul, attention, layernorm, gelu).',
+    '  --only IDS    comma-separated section (kernels) or case ids of the suite:',
+    ...suites.filter((s) => s.sectionIds?.length).map((s) => `                  ${s.name}: ${s.sectionIds!.join(', ')}`),
     '  --timing T    auto (GPU timestamp queries when the adapter has timestamp-query, default) or wall.',
     '  --json        after the tables, print the whole record as ONE JSON line (always the last stdout line).',
     '  --out FILE    write the JSON record there instead of bench/results/<suite>-<date>.json.',

@@ -1,6 +1,7 @@
 // Unit tests of the work counts (bench/flops.ts) against hand-computed values, so a rate is never off by a factor.
 import { describe, expect, it } from 'vitest';
-import { attentionFlops, fmaFlops, geluBytes, gigaPerSecond, layernormBytes, matmulFlops } from './flops';
+import { buildConfig } from '../src/model/config';
+import { attentionFlops, encoderForwardFlops, fmaFlops, geluBytes, gigaPerSecond, layernormBytes, matmulFlops } from './flops';
 
 describe('work counts', () => {
   it('matmul: 2·M·N·K per product', () => {
@@ -31,5 +32,22 @@ describe('work counts', () => {
   it('rates: work per ms → G-units per second', () => {
     expect(gigaPerSecond(2e9, 1000)).toBe(2);
     expect(gigaPerSecond(1e6, 1)).toBe(1);
+  });
+
+  it('encoder forward: patch embedding + per-group blocks + inter-group blocks over all tokens', () => {
+    // Group a: 2 bands, 2 dates, 4 px, patch 2 → 2·4 = 8 tokens of V = 8; group b: 1 band, 1 date, 4 px, patch 2
+    // → 4 tokens of V = 4. E = 8, MLP 16, 1 block per group, 1 inter-group block over 12 tokens.
+    const config = buildConfig(
+      'tiny',
+      [
+        { name: 'a', bands: ['x', 'y'], patchSize: 2, imageSize: 4, gsd: 10, dates: 2 },
+        { name: 'b', bands: ['z'], patchSize: 2, imageSize: 4, gsd: 10, dates: 1 },
+      ],
+      { encoder: { width: 8, heads: 2, groupDepth: 1, interDepth: 1, mlpRatio: 2 }, decoder: { width: 8, heads: 2, depth: 1, mlpHidden: 8 } },
+    );
+    const B = 3;
+    const block = (N: number) => 2 * B * N * (8 * 24 + 8 * 8 + 8 * 16 + 16 * 8) + 4 * B * N * N * 8;
+    const embed = 2 * B * 8 * 8 * 8 + 2 * B * 4 * 4 * 8;
+    expect(encoderForwardFlops(config, B)).toBe(embed + block(8) + block(4) + block(12));
   });
 });

@@ -14,6 +14,8 @@
  * - FMA micro-kernel: 2 FLOPs per scalar lane of every fma.
  */
 
+import { gridSize, modalityByName, modalityTokens, type MaeConfig } from '../src/model/config';
+
 export const F32 = 4;
 
 export function matmulFlops(M: number, N: number, K: number, batch = 1): number {
@@ -68,4 +70,25 @@ export function fmaFlops(s: FmaShape): number {
 /** Rate in G-units per second (GFLOP/s or GB/s) of `work` done in `ms` milliseconds. */
 export function gigaPerSecond(work: number, ms: number): number {
   return work / (ms * 1e6);
+}
+
+/**
+ * Forward FLOPs of the encoder alone with every token visible (K = N: feature extraction), counted like
+ * src/model/estimate.ts: each linear 2·rows·in·out (patch embedding; per block qkv, proj, fc1, fc2) and attention
+ * 4·B·N²·D per block; norms, GELU and encodings left out.
+ */
+export function encoderForwardFlops(config: MaeConfig, B: number): number {
+  const E = config.encoder.width;
+  const M = E * config.encoder.mlpRatio;
+  const blocks = (depth: number, N: number) =>
+    depth * (matmulFlops(B * N, 3 * E, E) + matmulFlops(B * N, E, E) + matmulFlops(B * N, M, E) + matmulFlops(B * N, E, M) + 4 * B * N * N * E);
+  let flops = 0;
+  for (const m of config.modalities) {
+    const L = gridSize(m) ** 2;
+    for (const Cj of m.tokenGroups) flops += matmulFlops(B * m.dates * L, E, m.patchSize * m.patchSize * Cj);
+  }
+  const groupN = config.groups.map((g) => g.modalities.reduce((s, name) => s + modalityTokens(modalityByName(config, name)), 0));
+  for (const N of groupN) flops += blocks(config.encoder.groupDepth, N);
+  if (config.encoder.interDepth > 0) flops += blocks(config.encoder.interDepth, groupN.reduce((a, b) => a + b, 0));
+  return flops;
 }

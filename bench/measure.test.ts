@@ -1,6 +1,6 @@
 // Unit tests of the measurement protocol (bench/measure.ts) with scripted runners: no GPU, no real clock.
 import { describe, expect, it } from 'vitest';
-import { budgetSkip, measure, measureInterleaved, planRepetitions, RateTracker, type MeasureConfig, type Runner } from './measure';
+import { budgetSkip, measure, measureInterleaved, measureJoint, planRepetitions, RateTracker, type JointTimes, type MeasureConfig, type Runner } from './measure';
 
 const cfg = (over: Partial<MeasureConfig> = {}): MeasureConfig => ({
   budgetMs: 10_000,
@@ -147,5 +147,53 @@ describe('RateTracker', () => {
     expect(t.estimate('ours:matmul', 2e9)).toBeCloseTo(4000, 9);
     t.record('ours:matmul', 1e9, { kind: 'failed', error: 'z' });
     expect(t.estimate('ours:matmul', 2e9)).toBeCloseTo(4000, 9);
+  });
+});
+
+describe('measureJoint', () => {
+  /** A call producing two figures of fixed ratio (a = 2·b), its wall time their sum plus 1 ms. */
+  const pair = (aMs: number[]) => {
+    let i = 0;
+    const run = async (): Promise<JointTimes> => {
+      const a = aMs[Math.min(i++, aMs.length - 1)];
+      return { ms: [a, a / 2], wallMs: a * 1.5 + 1 };
+    };
+    return { run, calls: () => i };
+  };
+
+  it('warms up, calibrates, then repeats the call as the budget allows; one median per figure', async () => {
+    const p = pair([1000, 100, 120, 80, 100, 100]);
+    const [a, b] = await measureJoint(p.run, 2, 'wall', cfg({ budgetMs: 1500, maxReps: 5 }));
+    // warm-up 1501 ms + calibration 151 ms leave nothing: the minimum of 3 samples (calibration + 2 more).
+    expect(p.calls()).toBe(4);
+    expect(a).toMatchObject({ kind: 'measured', ms: 100, reps: 3, inner: 1, warmupMs: 1000, samples: [100, 120, 80] });
+    expect(b).toMatchObject({ kind: 'measured', ms: 50, samples: [50, 60, 40] });
+  });
+
+  it('uses the remaining budget up to maxReps', async () => {
+    const p = pair([10]);
+    const out = await measureJoint(p.run, 2, 'wall', cfg({ budgetMs: 10_000, maxReps: 6 }));
+    expect(out.map((o) => o.kind === 'measured' && o.reps)).toEqual([6, 6]);
+    expect(p.calls()).toBe(7);
+  });
+
+  it('skips every figure before running on a prediction over budget, or after the warm-up', async () => {
+    const p = pair([10]);
+    const pre = await measureJoint(p.run, 2, 'wall', cfg({ budgetMs: 1000, estimateMs: 400 }));
+    expect(pre.map((o) => o.kind)).toEqual(['skipped', 'skipped']);
+    expect(p.calls()).toBe(0);
+    const slow = pair([1000]);
+    const post = await measureJoint(slow.run, 2, 'wall', cfg({ budgetMs: 2000 }));
+    expect(post.map((o) => o.kind)).toEqual(['skipped', 'skipped']);
+    expect(post[0].kind === 'skipped' && post[0].detail).toMatch(/one call took 1\.50 s/);
+    expect(slow.calls()).toBe(2);
+  });
+
+  it('a throwing call fails every figure with its message', async () => {
+    const out = await measureJoint(async () => Promise.reject(new Error('bad tiff')), 2, 'wall', cfg());
+    expect(out).toEqual([
+      { kind: 'failed', error: 'bad tiff' },
+      { kind: 'failed', error: 'bad tiff' },
+    ]);
   });
 });

@@ -205,3 +205,48 @@ export class RateTracker {
     return r === undefined ? undefined : r * work;
   }
 }
+
+/** One call of a joint measurement: the time of each of its figures, ms, and the call's host wall time. */
+export interface JointTimes {
+  ms: number[];
+  wallMs: number;
+}
+
+/**
+ * Several figures produced by ONE call, e.g. src/data/bench.ts benchPreparation, which times the whole preparation
+ * and plain readRasters back to back on the same files. The call is what is budgeted, warmed up and repeated
+ * (never batched: such calls last far longer than a timer tick); each figure gets the median of its own samples.
+ * Same rules as measureInterleaved: skip before running when the prediction (cfg.estimateMs, the time of one CALL)
+ * says warm-up + minReps exceed the budget, or after the warm-up when one call makes minReps blow 1.5× the budget.
+ */
+export async function measureJoint(run: () => Promise<JointTimes>, count: number, method: TimingMethod, cfg: MeasureConfig): Promise<Outcome[]> {
+  const all = (o: Outcome): Outcome[] => Array.from({ length: count }, () => o);
+  const skip = budgetSkip(cfg);
+  if (skip) return all(skip);
+  try {
+    const warm = await run();
+    const calib = await run();
+    const used = warm.wallMs + calib.wallMs;
+    if (used + (cfg.minReps - 1) * calib.wallMs > 1.5 * cfg.budgetMs) {
+      return all(
+        skipped(
+          cfg,
+          `one call took ${fmtS(calib.wallMs)} after warm-up (${fmtS(warm.wallMs)}): ${cfg.minReps} repetitions exceed budget ${fmtS(cfg.budgetMs)}`,
+          calib.wallMs,
+        ),
+      );
+    }
+    const reps = clamp(Math.floor((cfg.budgetMs - used) / Math.max(calib.wallMs, 1e-6)) + 1, cfg.minReps, cfg.maxReps);
+    const samples = Array.from({ length: count }, (_, i) => [calib.ms[i]]);
+    while (samples[0].length < reps) {
+      const t = await run();
+      t.ms.forEach((ms, i) => samples[i].push(ms));
+    }
+    return samples.map((s, i): Outcome => {
+      const summary = summarize(s);
+      return { kind: 'measured', ms: summary.median, method, reps: s.length, inner: 1, summary, samples: s, warmupMs: warm.ms[i] };
+    });
+  } catch (e) {
+    return all({ kind: 'failed', error: errorText(e) });
+  }
+}

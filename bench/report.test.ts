@@ -33,6 +33,16 @@ describe('deriveRow', () => {
     expect(row.derived).toEqual({});
   });
 
+  it('with a different peer work the speed-up is the rate ratio (equal work: the time ratio)', () => {
+    const bw = { ...matmulSection(), vsPeak: false, rate: { name: 'MB/s', scale: 1e-6 } };
+    // ours 3 MB in 1.5 s = 2 MB/s; peer 1 MB in 0.25 s = 4 MB/s.
+    const row = deriveRow({ id: 'd', label: 'd', shape: 's', params: {}, work: 3e6, peerWork: 1e6, ours: measured(1500), peer: measured(250) }, bw);
+    expect(row.derived.oursRate).toBeCloseTo(2, 12);
+    expect(row.derived.peerRate).toBeCloseTo(4, 12);
+    expect(row.derived.speedup).toBeCloseTo(0.5, 12);
+    expect(deriveRow({ id: 'd', label: 'd', shape: 's', params: {}, work: 3e6, peerWork: 3e6, ours: measured(1500), peer: measured(250) }, bw).derived.speedup).toBeCloseTo(250 / 1500, 12);
+  });
+
   it('no fraction of peak in a bandwidth section or without a measured peak', () => {
     const bw = { ...matmulSection(), vsPeak: false, rate: { name: 'GB/s', scale: 1e-9 } };
     expect(deriveRow({ id: 'g', label: 'g', shape: 's', params: {}, work: 1e9, ours: measured(1000) }, bw, 8).derived).toEqual({ oursRate: 1 });
@@ -61,6 +71,16 @@ describe('rendering', () => {
     const noPeer = renderSection(nodeOnly, null);
     expect(noPeer).not.toContain('TF.js');
     expect(noPeer).toMatch(/\| +50\.0 % \|/);
+  });
+
+  it('extra columns follow the standard ones, filled from the row cells or a dash', () => {
+    const s: Section = { ...matmulSection(), vsPeak: false, columns: [{ key: 'steps', header: 'ours steps/s' }, { key: 'mem', header: 'memory', align: 'l' }] };
+    s.rows.push(deriveRow({ id: 'a', label: 'tiny', shape: 's', params: {}, work: 1e9, ours: measured(500), cells: { steps: '2.00' } }, s));
+    const text = renderSection(s, null);
+    const [header, rule, row] = text.split('\n').slice(2, 5);
+    expect(header).toMatch(/\| ours GFLOP\/s \| ours steps\/s \| memory \|$/);
+    expect(rule).toMatch(/\|-+:\|-+\|$/); // right-aligned number column, then the left-aligned one
+    expect(row).toMatch(/\| +2\.00 \| –  +\|$/);
   });
 
   it('the suite header names runtime, adapter, peer (or why none) and the FMA peak; the record is plain JSON', () => {

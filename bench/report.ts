@@ -30,7 +30,8 @@ export interface Derived {
   peerRate?: number;
   /** Our rate over the adapter's measured FMA peak (compute-bound sections only). */
   fractionOfPeak?: number;
-  /** Peer time / our time: > 1 means ours is faster. */
+  /** Our rate / the peer's rate: > 1 means ours is faster. With the same work on both sides (every suite but
+   * `data`) this is the peer's time / our time. */
   speedup?: number;
 }
 
@@ -41,12 +42,23 @@ export interface Row {
   /** Shape in the project's notation, e.g. "(882×128)·(128×512)". */
   shape: string;
   params: Record<string, number | string>;
-  /** FLOPs or bytes (see bench/flops.ts), the same for ours and the peer. */
+  /** FLOPs or bytes (see bench/flops.ts), the same for ours and the peer unless `peerWork` is given. */
   work: number;
+  /** The peer's own work when it differs from ours (data suite: each side decodes the bytes it needs). */
+  peerWork?: number;
   ours: Outcome;
   /** Absent when no peer runs in this runtime. */
   peer?: Outcome;
   derived: Derived;
+  /** Pre-formatted cells of the section's extra `columns`, by column key ('–' where absent). */
+  cells?: Record<string, string>;
+}
+
+/** A suite-specific column shown after the standard ones (steps/s, memory, pool speed-up, …). */
+export interface ExtraColumn {
+  key: string;
+  header: string;
+  align?: Align;
 }
 
 export interface Section {
@@ -58,6 +70,8 @@ export interface Section {
   vsPeak: boolean;
   rows: Row[];
   notes: string[];
+  /** Extra columns after the standard ones; each row fills them through `Row.cells`. */
+  columns?: ExtraColumn[];
 }
 
 export interface PeerInfo {
@@ -110,12 +124,14 @@ export function rateOf(work: number, outcome: Outcome | undefined, unit: RateUni
 /** Fills `row.derived` from its outcomes; `peakRate` is the FMA peak in the section's rate unit (if relevant). */
 export function deriveRow(row: Omit<Row, 'derived'>, section: Pick<Section, 'rate' | 'vsPeak'>, peakRate?: number): Row {
   const derived: Derived = {};
+  const peerWork = row.peerWork ?? row.work;
   const oursRate = rateOf(row.work, row.ours, section.rate);
-  const peerRate = rateOf(row.work, row.peer, section.rate);
+  const peerRate = rateOf(peerWork, row.peer, section.rate);
   if (oursRate !== undefined) derived.oursRate = oursRate;
   if (peerRate !== undefined) derived.peerRate = peerRate;
   if (section.vsPeak && oursRate !== undefined && peakRate) derived.fractionOfPeak = oursRate / peakRate;
-  if (row.ours.kind === 'measured' && row.peer?.kind === 'measured') derived.speedup = row.peer.ms / row.ours.ms;
+  // Rate ratio, written as a time ratio scaled by the work ratio so that equal work gives exactly peer.ms / ours.ms.
+  if (row.ours.kind === 'measured' && row.peer?.kind === 'measured' && peerWork > 0) derived.speedup = (row.peer.ms / row.ours.ms) * (row.work / peerWork);
   return { ...row, derived };
 }
 
@@ -140,11 +156,17 @@ export function renderSection(section: Section, peer: PeerInfo | null): string {
     headers.push(peerName, `${peerName} ${section.rate.name}`, `speed-up vs ${peerName}`);
     align.push('r', 'r', 'r');
   }
+  const extra = section.columns ?? [];
+  for (const c of extra) {
+    headers.push(c.header);
+    align.push(c.align ?? 'r');
+  }
   const rows = section.rows.map((r) => {
     const d = r.derived;
     const cells = [r.label, r.shape, fmtNum(r.work * section.work.scale), timeCell(r.ours), d.oursRate === undefined ? '–' : fmtNum(d.oursRate)];
     if (section.vsPeak) cells.push(d.fractionOfPeak === undefined ? '–' : fmtPct(d.fractionOfPeak));
     if (hasPeer) cells.push(timeCell(r.peer), d.peerRate === undefined ? '–' : fmtNum(d.peerRate), d.speedup === undefined ? '–' : fmtRatio(d.speedup));
+    for (const c of extra) cells.push(r.cells?.[c.key] ?? '–');
     return cells;
   });
   const notes = section.notes.map((n) => `- ${n}`);

@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdapterReport } from '../src/gpu/capabilities';
@@ -18,6 +19,7 @@ import { acquireDevice } from '../src/gpu/device';
 import { nodeGpu } from '../src/gpu/nodeGpu';
 import { helpText, parseArgs, type BenchOptions } from './cli';
 import { runInBrowser } from './browser/host';
+import { nodeSharedData } from './sharedFiles';
 import { renderSuite, type AdapterSummary, type BenchReport, type Runtime, type SuiteResult } from './report';
 import { findSuite, SUITES } from './suites/index';
 import type { Suite, SuiteOutput } from './suites/types';
@@ -48,6 +50,13 @@ function revision(): BenchReport['revision'] {
   }
 }
 
+/** Versions a suite reports for peers that do not expose their own (geotiff has no version export). */
+const PEER_PACKAGES = ['geotiff', 'onnxruntime-web', '@tensorflow/tfjs-core'];
+
+function peerVersions(): Record<string, string> {
+  return Object.fromEntries(PEER_PACKAGES.map((p) => [p, packageVersion(p)]));
+}
+
 function suiteOptions(o: BenchOptions) {
   return { quick: o.quick, budgetS: o.budgetS, only: o.only, timing: o.timing };
 }
@@ -75,7 +84,7 @@ async function runNode(suite: Suite, o: BenchOptions): Promise<SuiteResult> {
   ctx.device.addEventListener('uncapturederror', (e) => log(`[node] uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
   log(`[node] adapter: ${ctx.report.name}`);
   try {
-    const out = await suite.run({ runtime: 'node', ctx, options: suiteOptions(o), log });
+    const out = await suite.run({ runtime: 'node', ctx, options: suiteOptions(o), log, cores: availableParallelism(), sharedData: nodeSharedData(), versions: peerVersions() });
     return assemble(suite, 'node', `Node ${process.version} + Dawn (npm webgpu ${packageVersion('webgpu')})`, ctx.report, out, o, t0, startedAt);
   } finally {
     ctx.destroy();
@@ -85,7 +94,7 @@ async function runNode(suite: Suite, o: BenchOptions): Promise<SuiteResult> {
 async function runBrowser(suite: Suite, o: BenchOptions): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const r = await runInBrowser({ suite: suite.name, options: suiteOptions(o) }, log);
+  const r = await runInBrowser({ suite: suite.name, options: suiteOptions(o), versions: peerVersions() }, log);
   log(`[browser] adapter: ${r.adapter.name}`);
   return assemble(suite, 'browser', r.browser, r.adapter, r.output, o, t0, startedAt);
 }

@@ -3,7 +3,7 @@
 import { expect, test, waitForAdapter } from './fixtures';
 
 test('shows the adapter badge and a software-adapter warning', async ({ page, watch }) => {
-  await page.goto('/');
+  await page.goto('/#system');
   const badge = await waitForAdapter(page);
   console.log(`[e2e] adapter badge: ${badge}`);
   expect(badge).toMatch(/GPU\s*\S+/);

@@ -33,7 +33,7 @@ struct Params {
 }
 
 override HSC4: u32 = 16u;  // vec4 capacity of a tile row: ≥ ceil(HS/4), ≤ 64, a power of two (attentionCapacity)
-override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC), ≤ MAX_OC
+override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC)
 override RK: u32 = 2u;     // keys per thread (≤ MAX_R)
 override CQ: u32 = 2u;     // queries per thread per block (≤ MAX_C)
 override TR: u32 = 8u;     // thread rows: 8, or 4 for large heads under a small workgroup-memory limit
@@ -41,7 +41,7 @@ override TR: u32 = 8u;     // thread rows: 8, or 4 for large heads under a small
 const TC: u32 = 8u;
 const MAX_R: u32 = 4u;
 const MAX_C: u32 = 4u;
-const MAX_OC: u32 = 8u;
+const MAX_ACC: u32 = 16u;  // accumulator vec4s per thread: rows per thread × OC ≤ 16 (the wrapper's tilings keep it)
 const LOG2E: f32 = 1.4426950408889634;
 
 override WG: u32 = TR * TC;
@@ -110,9 +110,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     tileV[c * SK + s / hs4] = loadQkv4(seq + 2u * E, k0 + s / hs4, c);
   }
 
-  var dK: array<vec4<f32>, 32>; // (MAX_R, MAX_OC)
-  var dV: array<vec4<f32>, 32>;
-  for (var i = 0u; i < RK * MAX_OC; i = i + 1u) {
+  var dK: array<vec4<f32>, MAX_ACC>; // (rows, OC) packed
+  var dV: array<vec4<f32>, MAX_ACC>;
+  for (var i = 0u; i < RK * OC; i = i + 1u) {
     dK[i] = vec4<f32>(0.0);
     dV[i] = vec4<f32>(0.0);
   }
@@ -177,8 +177,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         let dov = tileDO[c * SQ + q];
         let qv = tileQ[c * SQ + q];
         for (var i = 0u; i < RK; i = i + 1u) {
-          dV[i * MAX_OC + o] = fma(vec4<f32>(p[i]), dov, dV[i * MAX_OC + o]);
-          dK[i * MAX_OC + o] = fma(vec4<f32>(ds[i]), qv, dK[i * MAX_OC + o]);
+          dV[i * OC + o] = fma(vec4<f32>(p[i]), dov, dV[i * OC + o]);
+          dK[i * OC + o] = fma(vec4<f32>(ds[i]), qv, dK[i * OC + o]);
         }
       }
     }
@@ -193,8 +193,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var o = 0u; o < OC; o = o + 1u) {
       let c = tc + TC * o;
       if (c >= hs4) { break; }
-      let gk = dK[i * MAX_OC + o] * params.scale;
-      let gv = dV[i * MAX_OC + o];
+      let gk = dK[i * OC + o] * params.scale;
+      let gv = dV[i * OC + o];
       for (var e = 0u; e < 4u; e = e + 1u) {
         if (4u * c + e < hs) {
           dqkv[row + E + 4u * c + e] = gk[e];

@@ -33,7 +33,7 @@ struct Params {
 }
 
 override HSC4: u32 = 16u;  // vec4 capacity of a tile row: ≥ ceil(HS/4), ≤ 64, a power of two (attentionCapacity)
-override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC), ≤ MAX_OC
+override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC)
 override RQ: u32 = 2u;     // queries per thread (≤ MAX_R)
 override CK: u32 = 2u;     // keys per thread per block (≤ MAX_C)
 override TR: u32 = 8u;     // thread rows: 8, or 4 for large heads under a small workgroup-memory limit
@@ -41,7 +41,7 @@ override TR: u32 = 8u;     // thread rows: 8, or 4 for large heads under a small
 const TC: u32 = 8u;
 const MAX_R: u32 = 4u;
 const MAX_C: u32 = 4u;
-const MAX_OC: u32 = 8u;
+const MAX_ACC: u32 = 16u;  // accumulator vec4s per thread: rows per thread × OC ≤ 16 (the wrapper's tilings keep it)
 const LOG2E: f32 = 1.4426950408889634;
 
 override WG: u32 = TR * TC;
@@ -111,7 +111,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
   var lse2: array<f32, MAX_R>; // lse·log2(e) of the thread's rows (0 past N: those rows are never stored)
   var dd: array<f32, MAX_R>;
-  var dQ: array<vec4<f32>, 32>; // (MAX_R, MAX_OC)
+  var dQ: array<vec4<f32>, MAX_ACC>; // (rows, OC) packed
   for (var i = 0u; i < RQ; i = i + 1u) {
     let n = q0 + tr + TR * i;
     lse2[i] = 0.0;
@@ -120,7 +120,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       lse2[i] = lse[params.baseLse + rowStats + n] * LOG2E;
       dd[i] = delta[params.baseDelta + rowStats + n];
     }
-    for (var o = 0u; o < OC; o = o + 1u) { dQ[i * MAX_OC + o] = vec4<f32>(0.0); }
+    for (var o = 0u; o < OC; o = o + 1u) { dQ[i * OC + o] = vec4<f32>(0.0); }
   }
 
   for (var k0 = 0u; k0 < N; k0 = k0 + BK) {
@@ -170,7 +170,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       for (var i = 0u; i < RQ; i = i + 1u) { ds[i] = tileDS[(tr + TR * i) * PK + j]; }
       for (var o = 0u; o < OC; o = o + 1u) {
         let kv = tileK[min(tc + TC * o, hs4 - 1u) * SK + j];
-        for (var i = 0u; i < RQ; i = i + 1u) { dQ[i * MAX_OC + o] = fma(vec4<f32>(ds[i]), kv, dQ[i * MAX_OC + o]); }
+        for (var i = 0u; i < RQ; i = i + 1u) { dQ[i * OC + o] = fma(vec4<f32>(ds[i]), kv, dQ[i * OC + o]); }
       }
     }
     workgroupBarrier();
@@ -183,7 +183,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var o = 0u; o < OC; o = o + 1u) {
       let c = tc + TC * o;
       if (c >= hs4) { break; }
-      let g = dQ[i * MAX_OC + o] * params.scale;
+      let g = dQ[i * OC + o] * params.scale;
       for (var e = 0u; e < 4u; e = e + 1u) {
         if (4u * c + e < hs) { dqkv[outSeq + n * 3u * E + 4u * c + e] = g[e]; }
       }

@@ -36,7 +36,7 @@ struct Params {
 }
 
 override HSC4: u32 = 16u;  // vec4 capacity of a tile row: ≥ ceil(HS/4), ≤ 64, a power of two (attentionCapacity)
-override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC), ≤ MAX_OC
+override OC: u32 = 2u;     // vec4 head-dim columns per thread = ceil(ceil(HS/4) / TC)
 override RQ: u32 = 4u;     // query rows per thread (≤ MAX_R)
 override CK: u32 = 4u;     // keys per thread per block (≤ MAX_C)
 override TR: u32 = 8u;     // thread rows: 8, or 4 for large heads under a small workgroup-memory limit
@@ -44,7 +44,7 @@ override TR: u32 = 8u;     // thread rows: 8, or 4 for large heads under a small
 const TC: u32 = 8u;        // thread columns (lanes that share a query row)
 const MAX_R: u32 = 4u;
 const MAX_C: u32 = 4u;
-const MAX_OC: u32 = 8u;    // ceil(256 / 4 / TC)
+const MAX_ACC: u32 = 16u;  // accumulator vec4s per thread: rows per thread × OC ≤ 16 (the wrapper's tilings keep it)
 const NEG: f32 = -1.0e30;  // masked score: finite, so 2^(NEG − m) is 0 and never NaN
 const LN2: f32 = 0.6931471805599453;
 
@@ -100,11 +100,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
   var m: array<f32, MAX_R>;                   // running row max (log2 units), same on all lanes of a row
   var l: array<f32, MAX_R>;                   // this thread's partial running row sum
-  var acc: array<vec4<f32>, 32>;              // (MAX_R, MAX_OC) unnormalised output
+  var acc: array<vec4<f32>, MAX_ACC>;         // (RQ, OC) packed: unnormalised output
   for (var i = 0u; i < RQ; i = i + 1u) {
     m[i] = NEG;
     l[i] = 0.0;
-    for (var o = 0u; o < OC; o = o + 1u) { acc[i * MAX_OC + o] = vec4<f32>(0.0); }
+    for (var o = 0u; o < OC; o = o + 1u) { acc[i * OC + o] = vec4<f32>(0.0); }
   }
 
   for (var k0 = 0u; k0 < N; k0 = k0 + BK) {
@@ -151,7 +151,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         tileP[r * PK + tc + TC * j] = p;
       }
       l[i] = ls;
-      for (var o = 0u; o < OC; o = o + 1u) { acc[i * MAX_OC + o] = acc[i * MAX_OC + o] * alpha; }
+      for (var o = 0u; o < OC; o = o + 1u) { acc[i * OC + o] = acc[i * OC + o] * alpha; }
     }
     for (var s = li; s < BK * hs4; s = s + WG) {
       tileKV[(s % hs4) * SK + s / hs4] = load4(seq + 2u * E, k0 + s / hs4, s % hs4);
@@ -166,7 +166,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       for (var i = 0u; i < RQ; i = i + 1u) { p[i] = tileP[(tr + TR * i) * PK + j]; }
       for (var o = 0u; o < OC; o = o + 1u) {
         let vv = tileKV[min(tc + TC * o, hs4 - 1u) * SK + j];
-        for (var i = 0u; i < RQ; i = i + 1u) { acc[i * MAX_OC + o] = fma(vec4<f32>(p[i]), vv, acc[i * MAX_OC + o]); }
+        for (var i = 0u; i < RQ; i = i + 1u) { acc[i * OC + o] = fma(vec4<f32>(p[i]), vv, acc[i * OC + o]); }
       }
     }
     workgroupBarrier();
@@ -187,7 +187,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var o = 0u; o < OC; o = o + 1u) {
       let c = tc + TC * o;
       if (c >= hs4) { break; }
-      let v = acc[i * MAX_OC + o] * inv;
+      let v = acc[i * OC + o] * inv;
       for (var e = 0u; e < 4u; e = e + 1u) {
         if (4u * c + e < hs) { out[outSeq + n * E + 4u * c + e] = v[e]; }
       }

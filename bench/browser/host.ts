@@ -8,6 +8,10 @@
  * - Chromium gets --enable-webgpu-developer-features on top of the shared flags so GPU timestamps are not rounded
  *   to 100 µs.
  * - The page's progress lines, console errors and page errors are relayed to `log` (stderr).
+ * - The shared real GeoTIFFs (../shared/data) are served read-only under SHARED_DATA_ROUTE (bench/sharedFiles.ts)
+ *   for the data suite; this is the benchmark server, the app never gets that route.
+ * - Every dependency a suite may import lazily (TF.js, onnxruntime-web, geotiff, proj4) is pre-bundled up front: a
+ *   dependency discovered mid-run makes Vite re-optimise and reload the page under Playwright's feet.
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import { serveSharedData } from '../sharedFiles';
 import type { PageRequest, PageResult } from './page';
 
 const PAGE_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -40,9 +45,13 @@ export async function runInBrowser(req: PageRequest, log: (line: string) => void
     clearScreen: false,
     appType: 'spa',
     server: { middlewareMode: true, hmr: { server: http }, watch: null, fs: { allow: [REPO_ROOT] } },
-    optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core/dist/register_all_gradients'] },
+    optimizeDeps: {
+      include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core/dist/register_all_gradients', 'onnxruntime-web/webgpu', 'geotiff', 'proj4'],
+    },
   });
-  http.on('request', vite.middlewares);
+  http.on('request', (req, res) => {
+    if (!serveSharedData(req, res)) vite.middlewares(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(0, '127.0.0.1', () => resolve());

@@ -7,11 +7,13 @@
 import { acquireDevice } from '../../src/gpu/device';
 import type { AdapterReport } from '../../src/gpu/capabilities';
 import { findSuite } from '../suites/index';
+import { httpSharedData } from './sharedData';
 import type { SuiteEnv, SuiteOutput } from '../suites/types';
 
 export interface PageRequest {
   suite: string;
   options: SuiteEnv['options'];
+  versions: SuiteEnv['versions'];
 }
 
 export interface PageResult {
@@ -42,7 +44,15 @@ window.__eoMaeBench = {
     const ctx = await acquireDevice(navigator.gpu, { runtime: 'browser', label: 'bench' });
     ctx.device.addEventListener('uncapturederror', (e) => log(`uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
     try {
-      const output = await suite.run({ runtime: 'browser', ctx, options: req.options, log });
+      const output = await suite.run({
+        runtime: 'browser',
+        ctx,
+        options: req.options,
+        log,
+        cores: navigator.hardwareConcurrency || 1,
+        sharedData: await httpSharedData(location.origin),
+        versions: req.versions,
+      });
       return { output, adapter: ctx.report, userAgent: navigator.userAgent };
     } finally {
       ctx.destroy();

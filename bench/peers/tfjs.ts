@@ -38,14 +38,34 @@ export interface TfjsPeer {
   dispose(): void;
 }
 
-/** Starts the webgpu backend (its own device on the page's adapter). Throws if it cannot. */
-export async function createTfjsPeer(timing: 'auto' | 'wall'): Promise<TfjsPeer> {
+/**
+ * Makes TF.js's `webgpu` backend current (its own device on the page's adapter) and returns it. Throws if it cannot.
+ * Shared by every suite whose peer is TF.js.
+ */
+export async function startTfjsWebgpu(): Promise<WebGPUBackend> {
   // Never hand small inputs to the CPU: the peer must be measured on the GPU like ours.
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   const ok = await tf.setBackend('webgpu');
   if (!ok) throw new Error('TF.js could not initialise its webgpu backend');
   await tf.ready();
-  const backend = tf.backend() as WebGPUBackend;
+  return tf.backend() as WebGPUBackend;
+}
+
+/**
+ * Waits until everything TF.js recorded so far has run on the GPU. TF.js batches dispatches and submits every
+ * WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE of them: close the open compute pass first, and make sure there is an encoder to
+ * submit even if TF.js just flushed on its own.
+ */
+export async function tfjsFinish(backend: WebGPUBackend): Promise<void> {
+  backend.ensureCommandEncoderReady();
+  backend.endComputePassEncoder();
+  backend.submitQueue();
+  await backend.queue.onSubmittedWorkDone();
+}
+
+/** Starts the webgpu backend (its own device on the page's adapter). Throws if it cannot. */
+export async function createTfjsPeer(timing: 'auto' | 'wall'): Promise<TfjsPeer> {
+  const backend = await startTfjsWebgpu();
   const method: TimingMethod = timing === 'auto' && backend.device.features.has('timestamp-query') ? 'timestamp' : 'wall';
 
   const runner = (op: () => void): Runner => ({
@@ -59,12 +79,7 @@ export async function createTfjsPeer(timing: 'auto' | 'wall'): Promise<TfjsPeer>
         return { ms: info.kernelMs as number, wallMs: performance.now() - t0 };
       }
       for (let i = 0; i < inner; i++) tf.tidy(op);
-      // Flush what TF.js has batched (it submits every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE dispatches): close the open
-      // compute pass first, and make sure there is an encoder to submit even if TF.js just flushed on its own.
-      backend.ensureCommandEncoderReady();
-      backend.endComputePassEncoder();
-      backend.submitQueue();
-      await backend.queue.onSubmittedWorkDone();
+      await tfjsFinish(backend);
       const wallMs = performance.now() - t0;
       return { ms: wallMs, wallMs };
     },

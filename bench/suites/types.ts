@@ -5,6 +5,7 @@
  * runner adds the adapter, host, dates and prints/serialises. Suites must import nothing Node-only, because the same
  * module runs in the page.
  */
+import type { ByteSource } from '../../src/data/source';
 import type { GpuContext } from '../../src/gpu/device';
 import type { BenchOptions } from '../cli';
 import type { PeerInfo, Runtime, Section } from '../report';
@@ -15,6 +16,25 @@ export interface SuiteEnv {
   options: Pick<BenchOptions, 'quick' | 'budgetS' | 'only' | 'timing'>;
   /** Progress line (stderr in Node; forwarded from the page). */
   log(line: string): void;
+  /** Logical cores this runtime reports (os.availableParallelism() in Node, navigator.hardwareConcurrency in the page). */
+  cores: number;
+  /** The real GeoTIFFs of ../shared/data, read-only; null where the folder is missing. */
+  sharedData: SharedData | null;
+  /** Installed versions of the peer packages that do not report their own (read by bench/run.ts from node_modules). */
+  versions: Record<string, string>;
+}
+
+/**
+ * Read-only access to the shared real GeoTIFFs: Node opens them from disk (fs.openAsBlob, read lazily), the page
+ * fetches them from the bench server (bench/browser/host.ts) and wraps them as Blobs. Paths are relative to the
+ * shared data root ("landsat-peru-8dates/1985.tif"), which is also the ByteSource name.
+ */
+export interface SharedData {
+  /** Where the bytes come from, in words (for the report). */
+  origin: string;
+  /** Every .tif under `dir` (relative path, sorted). */
+  list(dir: string): Promise<string[]>;
+  open(path: string): Promise<ByteSource>;
 }
 
 export interface SuiteOutput {

@@ -11,7 +11,7 @@ import { acquireDevice } from '../gpu/device';
 import { formatBytes } from '../gpu/errors';
 import { nodeGpu } from '../gpu/nodeGpu';
 import { formatDuration, ProgressMeter } from '../lib/progress';
-import { type MaeConfig, type MaskStrategy, type PresetName, validateConfig } from '../model/config';
+import { type AnchorMaskingConfig, type GeoEncodingMode, type MaeConfig, type MaskStrategy, type PositionMode, type PresetName, validateConfig } from '../model/config';
 import { estimateModel } from '../model/estimate';
 import { assertSameModel, CHECKPOINT_FORMAT, decodeCheckpointFiles, encodeCheckpointFiles, type Checkpoint, type TrainState } from '../train/checkpoint';
 import { configFromDataset } from '../train/datasetConfig';
@@ -28,8 +28,13 @@ Pre-trains a MAESTRO-style masked autoencoder on GeoTIFFs in Node (WebGPU throug
   --steps N             optimizer steps (default 200)
   --batch B             samples per step (default 8)
   --lr X                peak learning rate of the one-cycle schedule (default 1e-3)
-  --masking S           random | structured (default structured)
-  --ratio R             masking ratio (default 0.75)
+  --masking S           random | structured | anchor (default structured; anchor = A²-MAE-style anchor-aware
+                        masking across the co-located images of a sample, docs/readme-a2mae.md)
+  --anchor RULE         anchor rule for --masking anchor: random | finest-gsd | most-recent | <modality name>
+                        (default random)
+  --ratio R             masking ratio (default 0.75; with --masking anchor: the anchor image's ratio)
+  --geo G               geographic encoding: off | gsd | full (default off; learned map of GSD / lat-lon features)
+  --positions P         position encoding: pooled | ground (default pooled; ground = GSD-aware ground coordinates)
   --seed S              seed for initialisation, batches and masks (default 0)
   --out DIR             where checkpoints and metrics.jsonl go (default runs/<date-time>)
   --resume DIR          continue the run saved in DIR (same data and configuration)
@@ -47,7 +52,10 @@ interface Args {
   batch: number;
   lr: number;
   masking: MaskStrategy;
+  anchor: Pick<AnchorMaskingConfig, 'rule' | 'modality'> | null;
   ratio: number;
+  geo: GeoEncodingMode;
+  positions: PositionMode;
   seed: number;
   out: string | null;
   resume: string | null;
@@ -58,7 +66,7 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { data: [], preset: 'tiny', config: null, steps: 200, batch: 8, lr: 1e-3, masking: 'structured', ratio: 0.75, seed: 0, out: null, resume: null, saveEvery: null, json: false };
+  const a: Args = { data: [], preset: 'tiny', config: null, steps: 200, batch: 8, lr: 1e-3, masking: 'structured', anchor: null, ratio: 0.75, geo: 'off', positions: 'pooled', seed: 0, out: null, resume: null, saveEvery: null, json: false };
   const num = (flag: string, v: string | undefined, min: number, int = false): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) throw new UsageError(`${flag} needs ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${v ?? 'nothing'}`);
@@ -90,8 +98,26 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--masking': {
         const m = argv[++i];
-        if (m !== 'random' && m !== 'structured') throw new UsageError(`--masking must be random or structured, got ${m}`);
+        if (m !== 'random' && m !== 'structured' && m !== 'anchor') throw new UsageError(`--masking must be random, structured or anchor, got ${m}`);
         a.masking = m;
+        break;
+      }
+      case '--anchor': {
+        const r = argv[++i];
+        if (!r || r.startsWith('--')) throw new UsageError('--anchor needs random, finest-gsd, most-recent or a modality name');
+        a.anchor = r === 'random' || r === 'finest-gsd' || r === 'most-recent' ? { rule: r, modality: null } : { rule: 'modality', modality: r.replace(/[^A-Za-z0-9_]/g, '_') };
+        break;
+      }
+      case '--geo': {
+        const g = argv[++i];
+        if (g !== 'off' && g !== 'gsd' && g !== 'full') throw new UsageError(`--geo must be off, gsd or full, got ${g}`);
+        a.geo = g;
+        break;
+      }
+      case '--positions': {
+        const p = argv[++i];
+        if (p !== 'pooled' && p !== 'ground') throw new UsageError(`--positions must be pooled or ground, got ${p}`);
+        a.positions = p;
         break;
       }
       case '--ratio':
@@ -122,6 +148,7 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (a.data.length === 0) throw new UsageError('--data needs at least one file or folder (see --help)');
+  if (a.anchor && a.masking !== 'anchor') throw new UsageError('--anchor needs --masking anchor');
   return a;
 }
 
@@ -166,7 +193,12 @@ async function main(): Promise<number> {
   let config: MaeConfig;
   if (resumed) config = resumed.state.config;
   else if (args.config) config = validateConfig(JSON.parse(await readFile(args.config, 'utf8')));
-  else config = configFromDataset(dataset.modalities, args.preset, { masking: { strategy: args.masking, ratio: args.ratio } });
+  else
+    config = configFromDataset(dataset.modalities, args.preset, {
+      masking: { strategy: args.masking, ratio: args.ratio, ...(args.anchor ? { anchor: args.anchor } : {}) },
+      geoEncoding: args.geo,
+      positions: args.positions,
+    });
   if (resumed) assertSameModel(resumed, config);
   const steps = resumed ? resumed.state.totalSteps : args.steps;
   const batchSize = resumed ? resumed.state.batchSize : args.batch;

@@ -178,12 +178,17 @@ describe('attention block tiling', () => {
 
   it('picks the first candidate that fits the budget', () => {
     for (const k of kernels) {
-      for (const HS of [8, 16, 24, 32, 40, 64, 128]) {
+      for (const HS of [3, 8, 16, 24, 32, 40, 64, 128, 200, 256]) {
         for (const budget of [16384, 32768]) {
+          if (HS > 128 && budget < 32768) continue; // does not fit (next test)
           const t = attentionTiling(k, HS, budget);
           expect(t.bytes).toBeLessThanOrEqual(budget);
+          // Every larger candidate overflows the budget or the 16 accumulator vec4 per thread (rows × ⌈HS/32⌉).
           const i = ATTENTION_TILINGS.findIndex(([tr, r, c]) => tr === t.tr && r === t.rows && c === t.cols);
-          for (const [tr, r, c] of ATTENTION_TILINGS.slice(0, i)) expect(attentionStorageBytes(k, HS, tr, r, c)).toBeGreaterThan(budget);
+          for (const [tr, r, c] of ATTENTION_TILINGS.slice(0, i)) {
+            expect(attentionStorageBytes(k, HS, tr, r, c) > budget || r * Math.ceil(HS / 32) > 16).toBe(true);
+          }
+          expect(t.rows * Math.ceil(HS / 32)).toBeLessThanOrEqual(16);
         }
       }
     }
@@ -199,8 +204,9 @@ describe('attention block tiling', () => {
     for (const HS of [16, 32, 64]) expect(attentionTiling('forward', HS, 32768)).toMatchObject({ tr: 8, rows: 4, cols: 4 });
   });
 
-  it('refuses tensors too small for the dims, naming the tensor', async () => {
-    const fake = (label: string, size: number) => ({ label, size, offset: 0, shape: [size] }) as unknown as GpuTensor;
+  it('refuses tensors too small for the dims, or written tensors sharing a buffer with read ones, naming them', async () => {
+    const buf = (label: string) => ({ label }) as GPUBuffer;
+    const fake = (label: string, size: number, buffer = buf(label)) => ({ label, size, offset: 0, shape: [size], buffer }) as GpuTensor;
     const scope = { device: { limits: {} } } as unknown as ResourceScope;
     const dims = { B: 2, N: 5, NH: 2, HS: 4 };
     await expect(attentionForward(scope, { qkv: fake('acts.qkv', 2 * 5 * 24 - 1), out: fake('o', 80), lse: fake('l', 20) }, dims)).rejects.toThrow(
@@ -208,6 +214,10 @@ describe('attention block tiling', () => {
     );
     await expect(attentionForward(scope, { qkv: fake('q', 240), out: fake('o', 80), lse: fake('l', 20) }, { ...dims, HS: 300 })).rejects.toThrow(
       /head size 300/,
+    );
+    const arena = buf('arena');
+    await expect(attentionForward(scope, { qkv: fake('q', 240, arena), out: fake('o', 80, arena), lse: fake('l', 20) }, dims)).rejects.toThrow(
+      /"o" \(written\) and "q" \(read\) share buffer "arena"/,
     );
   });
 });

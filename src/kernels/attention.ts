@@ -15,6 +15,8 @@
  * - WebGPU DEFAULT limits hold: the batch is cut into chunks whose bindings fit maxStorageBufferBindingSize and whose
  *   grid's z fits maxComputeWorkgroupsPerDimension; each chunk is one dispatch per kernel with its own uniforms,
  *   binding windows opened at 256-byte boundaries and the remainder passed to the shader as `base*` offsets.
+ * - Tensors a kernel writes live in other GPUBuffers than those it reads (WebGPU forbids a buffer bound read-only and
+ *   writable in one dispatch); the wrappers check this.
  * - Wrappers only record Dispatches: no readback, no submit.
  */
 import attentionForwardWgsl from '../../shaders/attention_forward.wgsl?raw';
@@ -59,7 +61,7 @@ export interface AttentionOptions {
   workgroupStorageBytes?: number;
 }
 
-/** Largest head size the shaders' register arrays hold (MAX_OC = 8 vec4 columns per thread, TC = 8 lanes). */
+/** Largest head size: tile rows hold up to 64 vec4 (HSC4 ≤ 64) and a thread up to 16 accumulator vec4 (MAX_ACC). */
 export const ATTENTION_MAX_HS = 256;
 
 /** Lanes that share a row of a tile (TC in the shaders). */
@@ -68,10 +70,10 @@ const TC = 8;
 export type AttentionKernel = 'forward' | 'dkdv' | 'dq';
 
 /**
- * Vec4 capacity of a tile row for head size HS: ceil(HS/4) rounded up to a power of two, at least 8
- * (head sizes up to 32 share one pipeline; on 32 KiB devices they get the largest tiling anyway). The head size
- * itself is a uniform, so head sizes with the same capacity share pipelines (compiling a pipeline costs seconds on
- * software adapters; on GPUs the reduction loop over head dims is not worth unrolling per head size).
+ * Vec4 capacity of a tile row for head size HS: ceil(HS/4) rounded up to a power of two, at least 8. The head size
+ * itself is a uniform, so head sizes with the same capacity share pipelines: compiling one costs seconds on software
+ * adapters, and on GPUs the reduction loop over head dims gains little from being unrolled per head size. Heads up to
+ * 32 share capacity 8, which on 32 KiB devices still gets the largest tiling.
  */
 export function attentionCapacity(HS: number): number {
   return Math.max(8, 2 ** Math.ceil(Math.log2(Math.ceil(HS / 4))));
@@ -117,9 +119,19 @@ export function attentionStorageBytes(kernel: AttentionKernel, HS: number, tr: n
   }
 }
 
-/** The largest tiling of `kernel` for head size HS that fits `storageBytes` of workgroup memory. */
+/** Vec4 head-dim columns each thread accumulates (OC in the shaders): lanes tc, tc + 8, … of ceil(HS/4). */
+const columnsPerThread = (HS: number) => Math.ceil(Math.ceil(HS / 4) / TC);
+
+/** Accumulator vec4s per thread the shaders' register arrays hold (MAX_ACC): rows · OC may not exceed it. */
+const MAX_ACC = 16;
+
+/**
+ * The largest tiling of `kernel` for head size HS that fits `storageBytes` of workgroup memory (and whose
+ * rows × head-dim columns per thread fit the shaders' accumulator arrays).
+ */
 export function attentionTiling(kernel: AttentionKernel, HS: number, storageBytes: number): AttentionTiling {
   for (const [tr, rows, cols] of ATTENTION_TILINGS) {
+    if (rows * columnsPerThread(HS) > MAX_ACC) continue;
     const bytes = attentionStorageBytes(kernel, HS, tr, rows, cols);
     if (bytes <= storageBytes) return { tr, rows, cols, bytes };
   }
@@ -132,7 +144,7 @@ export function attentionTiling(kernel: AttentionKernel, HS: number, storageByte
 
 /** Override constants shared by the three tiled kernels. */
 function shapeConstants(HS: number, t: AttentionTiling): Record<string, number> {
-  return { HSC4: attentionCapacity(HS), OC: Math.ceil(Math.ceil(HS / 4) / TC), TR: t.tr };
+  return { HSC4: attentionCapacity(HS), OC: columnsPerThread(HS), TR: t.tr };
 }
 
 /** Elements of the `delta` scratch tensor the backward needs: (B, NH, N). */
@@ -164,6 +176,15 @@ function checkDims(what: string, dims: AttentionDims): void {
 
 function checkSize(what: string, t: GpuTensor, need: number, shape: string): void {
   assert(t.size >= need, () => `${what}: tensor "${t.label}" has ${t.size} elements, needs ${need} for ${shape}`);
+}
+
+/** WebGPU rejects a dispatch that binds one buffer both read-only and writable; say which tensors collide. */
+function checkDistinct(what: string, reads: readonly GpuTensor[], writes: readonly GpuTensor[]): void {
+  for (const w of writes) {
+    for (const r of reads) {
+      assert(w.buffer !== r.buffer, () => `${what}: "${w.label}" (written) and "${r.label}" (read) share buffer "${w.buffer.label}"`);
+    }
+  }
 }
 
 /**
@@ -203,6 +224,7 @@ export async function attentionForward(
   checkSize('attentionForward', bufs.qkv, B * N * 3 * E, `qkv (B, N, 3·NH·HS) = (${B}, ${N}, ${3 * E})`);
   checkSize('attentionForward', bufs.out, B * N * E, `out (B, N, NH·HS) = (${B}, ${N}, ${E})`);
   checkSize('attentionForward', bufs.lse, B * NH * N, `lse (B, NH, N) = (${B}, ${NH}, ${N})`);
+  checkDistinct('attentionForward', [bufs.qkv], [bufs.out, bufs.lse]);
   const lim = limitsOf(device, opts);
   const t = attentionTiling('forward', HS, lim.storageBytes);
   const BQ = t.tr * t.rows;
@@ -251,6 +273,9 @@ export async function attentionBackward(
   checkSize(what, bufs.dOut, B * N * E, `dOut (B, N, NH·HS) = (${B}, ${N}, ${E})`);
   checkSize(what, bufs.dqkv, B * N * 3 * E, `dqkv (B, N, 3·NH·HS) = (${B}, ${N}, ${3 * E})`);
   checkSize(what, bufs.delta, B * NH * N, `delta scratch (B, NH, N) = (${B}, ${NH}, ${N})`);
+  // delta is written by the first kernel and read by the other two, dqkv written by the last two.
+  checkDistinct(what, [bufs.qkv, bufs.out, bufs.lse, bufs.dOut], [bufs.dqkv, bufs.delta]);
+  checkDistinct(what, [bufs.delta], [bufs.dqkv]);
   const lim = limitsOf(device, opts);
   const tkv = attentionTiling('dkdv', HS, lim.storageBytes);
   const tq = attentionTiling('dq', HS, lim.storageBytes);

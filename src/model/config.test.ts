@@ -82,7 +82,7 @@ describe('validateConfig', () => {
     expect(problemsOf((c) => (c.masking.ratio = 1))).toEqual(['masking.ratio: 1 must be in (0, 1)']);
     expect(problemsOf((c) => (c.masking.ratio = 0.995))).toEqual(['masking.ratio: 0.995 leaves no visible token in group "s1" (N=72)']);
     expect(problemsOf((c) => (c.masking.dropDate = 1))).toEqual(['masking.dropDate: 1 must be a probability in [0, 1)']);
-    expect(problemsOf((c) => ((c.masking as { strategy: string }).strategy = 'anchor'))).toEqual(['masking.strategy: "anchor" is not one of random, structured']);
+    expect(problemsOf((c) => ((c.masking as { strategy: string }).strategy = 'checkerboard'))).toEqual(['masking.strategy: "checkerboard" is not one of random, structured, anchor']);
     expect(problemsOf((c) => (c.posGrid = 10))).toEqual(['posGrid: 10 is smaller than the 15×15 token grid of modality "aerial"']);
     expect(problemsOf((c) => (c.dateEncoding.reference = { kind: 'modality', modality: 'landsat' }))).toEqual([
       'dateEncoding.reference.modality: "landsat" is not a modality',

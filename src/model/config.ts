@@ -8,7 +8,11 @@
  *   normGroups boundary, so each token's reconstruction target can be normalised on its own (method.md §2.10).
  * - Every modality belongs to exactly one fusion group (modalities of a group share one sequence and encoder, §2.7).
  * - Widths are multiples of 4 and ≥ 8 (the sin-cos table uses (width − 8)/4 frequencies, §2.5), heads divide widths.
- * - The masking ratio leaves at least one visible and one masked token in every group (§2.8).
+ * - The masking ratio leaves at least one visible and one masked token in every group (§2.8); with the A²-MAE-style
+ *   'anchor' strategy the per-group count is the anchor-rule expectation of the per-image targets (§7.2,
+ *   `anchorGroupMasked`), so every sample of a group still has the same visible count K.
+ * - Optional A²-MAE-style fields (method.md §7): `masking.anchor`, `geoEncoding` ('off' when absent) and `positions`
+ *   ('pooled' when absent), so configurations saved before they existed stay valid and mean the same model.
  * A config contains only JSON values (no functions, no typed arrays) so it can be saved, diffed and sent to a worker.
  *
  * Reference: IGNF/MAESTRO maestro/ssl/mae.py (sizes mae_tiny … mae_large), maestro/conf/mask.py, maestro/conf/model.py.
@@ -76,21 +80,59 @@ export interface DecoderConfig {
   mlpHidden: number;
 }
 
-/** Mask strategies. Adding one (e.g. 'anchor', method.md §7.2) = extend this union, MASK_STRATEGIES and the switch in
- * masking.ts (it is exhaustive, so the compiler points at it). */
-export type MaskStrategy = 'random' | 'structured';
-export const MASK_STRATEGIES: readonly MaskStrategy[] = ['random', 'structured'];
+/** Mask strategies. Adding one = extend this union, MASK_STRATEGIES and the switch in masking.ts (it is exhaustive,
+ * so the compiler points at it). 'anchor' is the A²-MAE-style anchor-aware masking of method.md §7.2
+ * (src/model/anchorMasking.ts). */
+export type MaskStrategy = 'random' | 'structured' | 'anchor';
+export const MASK_STRATEGIES: readonly MaskStrategy[] = ['random', 'structured', 'anchor'];
+
+/** How the anchor image of each sample is chosen (method.md §7.2 step 1). An image = one (modality, date) token map. */
+export type AnchorRule = 'random' | 'finest-gsd' | 'most-recent' | 'modality';
+export const ANCHOR_RULES: readonly AnchorRule[] = ['random', 'finest-gsd', 'most-recent', 'modality'];
+
+/** Settings of the A²-MAE-style anchor-aware masking (our design, method.md §7.2; the paper's algorithm is not public). */
+export interface AnchorMaskingConfig {
+  /** 'random': any image of the set, uniformly; 'finest-gsd': a date of the finest modality; 'most-recent': the
+   * latest acquisition (ties at random); 'modality': a date of `modality`. */
+  rule: AnchorRule;
+  /** The anchor modality for rule 'modality' (null otherwise). */
+  modality: string | null;
+  /** Probability of masking a non-anchor token over anchor-VISIBLE ground (p_hi). p_lo follows from the target. */
+  pHi: number;
+  /** γ_gsd: target ratio r_i = clamp(r · (GSD_anchor / GSD_i)^γ, rMin, rMax) of a non-anchor image. */
+  gammaGsd: number;
+  /** Weaken the complementarity of images far in time from the anchor: p_hi → r_i + (p_hi − r_i)·2^(−|Δdays|/halfLife). */
+  dateAdaptation: boolean;
+  dateHalfLifeDays: number;
+  rMin: number;
+  rMax: number;
+}
+
+export const DEFAULT_ANCHOR: AnchorMaskingConfig = { rule: 'random', modality: null, pHi: 0.9, gammaGsd: 0.5, dateAdaptation: true, dateHalfLifeDays: 180, rMin: 0.4, rMax: 0.9 };
 
 export interface MaskingConfig {
-  /** Fraction of every group sequence that is masked: exactly round(ratio · N_g) tokens (Python round). */
+  /** Fraction of every group sequence that is masked: exactly round(ratio · N_g) tokens (Python round). With the
+   * 'anchor' strategy: the anchor image's ratio r (other images follow the anchor settings). */
   ratio: number;
   strategy: MaskStrategy;
   /** Structured drops (MAESTRO mask_dates / mask_loc / mask_mod): probability of dropping a whole date, a location
-   * tube across all dates, or a whole modality (only in groups of > 1 modality). Ignored by 'random'. */
+   * tube across all dates, or a whole modality (only in groups of > 1 modality). Ignored by 'random' and 'anchor'. */
   dropDate: number;
   dropLocation: number;
   dropModality: number;
+  /** Anchor-aware settings; used by the 'anchor' strategy, DEFAULT_ANCHOR when absent. */
+  anchor?: AnchorMaskingConfig;
 }
+
+/** Geographic encoding (method.md §7.3): 'off'; 'gsd' = sin/cos features of log2(GSD) only; 'full' = GSD + the
+ * token's position on the sphere (lat/lon). The features go through a learned linear map (src/model/geo.ts). */
+export type GeoEncodingMode = 'off' | 'gsd' | 'full';
+export const GEO_ENCODING_MODES: readonly GeoEncodingMode[] = ['off', 'gsd', 'full'];
+
+/** 2D position encoding: MAESTRO's fine table pooled to each grid (§2.5), or sin-cos of ground coordinates in metres
+ * from the sample centre divided by the finest token size (§7.3, GSD-aware). */
+export type PositionMode = 'pooled' | 'ground';
+export const POSITION_MODES: readonly PositionMode[] = ['pooled', 'ground'];
 
 export type TargetNorm = 'none' | 'patch' | 'patch-group';
 export type LossKind = 'l1' | 'l2';
@@ -126,6 +168,10 @@ export interface MaeConfig {
   lnEps: number;
   /** GroupNorm(1, E) eps of the patch embedding (PyTorch default 1e-5). */
   groupNormEps: number;
+  /** Geographic encoding; 'off' when absent. */
+  geoEncoding?: GeoEncodingMode;
+  /** Position encoding; 'pooled' when absent. */
+  positions?: PositionMode;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -167,13 +213,15 @@ export type ModalityDescription = Omit<ModalityConfig, 'normGroups' | 'tokenGrou
 export interface ConfigOverrides {
   encoder?: Partial<EncoderConfig>;
   decoder?: Partial<DecoderConfig>;
-  masking?: Partial<MaskingConfig>;
+  masking?: Partial<Omit<MaskingConfig, 'anchor'>> & { anchor?: Partial<AnchorMaskingConfig> };
   targetNorm?: TargetNorm;
   loss?: LossKind;
   dateEncoding?: Partial<DateEncodingConfig>;
   posGrid?: number;
   lnEps?: number;
   groupNormEps?: number;
+  geoEncoding?: GeoEncodingMode;
+  positions?: PositionMode;
 }
 
 /** Builds and validates a config from a preset and the dataset's modalities. Throws ConfigError on any problem. */
@@ -208,7 +256,7 @@ export function buildConfig(preset: PresetName, modalities: readonly ModalityDes
     decoder: { ...p.decoder, ...overrides.decoder },
     targetNorm: overrides.targetNorm ?? 'patch-group',
     loss: overrides.loss ?? 'l1',
-    masking: { ...DEFAULT_MASKING, ...overrides.masking },
+    masking: buildMasking(overrides.masking),
     dateEncoding: {
       enabled: overrides.dateEncoding?.enabled ?? true,
       reference: overrides.dateEncoding?.reference ?? { kind: 'modality', modality: mods[0]?.name ?? '' },
@@ -216,8 +264,24 @@ export function buildConfig(preset: PresetName, modalities: readonly ModalityDes
     posGrid: overrides.posGrid ?? (grids.length ? grids.reduce(lcm, 1) : 1),
     lnEps: overrides.lnEps ?? 1e-5,
     groupNormEps: overrides.groupNormEps ?? 1e-5,
+    geoEncoding: overrides.geoEncoding ?? 'off',
+    positions: overrides.positions ?? 'pooled',
   };
   return validateConfig(config);
+}
+
+/** MAESTRO's defaults plus the overrides; the anchor settings are filled in only for the 'anchor' strategy or when
+ * given, so a config built without them keeps today's JSON exactly. */
+function buildMasking(o: ConfigOverrides['masking'] = {}): MaskingConfig {
+  const { anchor, ...rest } = o;
+  const masking: MaskingConfig = { ...DEFAULT_MASKING, ...rest };
+  if (anchor || masking.strategy === 'anchor') masking.anchor = { ...DEFAULT_ANCHOR, ...anchor };
+  return masking;
+}
+
+/** The anchor settings in effect (DEFAULT_ANCHOR when the config has none). */
+export function anchorSettings(config: MaeConfig): AnchorMaskingConfig {
+  return config.masking.anchor ?? DEFAULT_ANCHOR;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -249,10 +313,103 @@ export function modalityByName(config: MaeConfig, name: string): ModalityConfig 
 }
 
 export function groupTokenCounts(config: MaeConfig): GroupTokenCounts[] {
-  return config.groups.map((g) => {
+  const anchored = config.masking.strategy === 'anchor' ? anchorGroupMasked(config) : null;
+  return config.groups.map((g, gi) => {
     const N = g.modalities.reduce((s, name) => s + modalityTokens(modalityByName(config, name)), 0);
-    const masked = roundHalfEven(config.masking.ratio * N);
+    const masked = anchored ? anchored[gi] : roundHalfEven(config.masking.ratio * N);
     return { N, masked, K: N - masked };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Anchor-aware masking counts (method.md §7.2). They live here because the per-group count K is a config-level fact
+// (the graph is built for it) that groupTokenCounts, the estimate and the trainer all need without a batch.
+
+/** Tokens of one image (one date of modality m): Gt · g². */
+export function imageTokens(m: ModalityConfig): number {
+  return m.tokenGroups.length * gridSize(m) ** 2;
+}
+
+/** Target ratio r_i of a non-anchor image of GSD `gsdImage` when the anchor has GSD `gsdAnchor`:
+ * clamp(r · (GSD_anchor / GSD_i)^γ, rMin, rMax) — coarser images (fewer tokens, each covering more ground) are masked less. */
+export function anchorTargetRatio(r: number, gsdAnchor: number, gsdImage: number, a: AnchorMaskingConfig): number {
+  return Math.min(a.rMax, Math.max(a.rMin, r * Math.pow(gsdAnchor / gsdImage, a.gammaGsd)));
+}
+
+/** Masked tokens targeted in an image of n tokens at ratio q: round(q·n) (half to even), keeping one token visible. */
+export function imageTargetCount(q: number, n: number): number {
+  return Math.max(0, Math.min(n - 1, roundHalfEven(q * n)));
+}
+
+/** Index of the modality with the smallest GSD (the first one on ties): the 'finest-gsd' anchor modality. */
+export function finestModality(config: MaeConfig): number {
+  let best = 0;
+  config.modalities.forEach((m, i) => {
+    if (m.gsd < config.modalities[best].gsd) best = i;
+  });
+  return best;
+}
+
+/**
+ * Integer weights of each modality providing the anchor, used for the per-group counts: 'modality' and 'finest-gsd'
+ * are certain; 'random' picks an image uniformly, so modality m has weight T_m; 'most-recent' depends on the data
+ * and uses the same prior (every image equally likely to be the latest).
+ */
+export function anchorModalityWeights(config: MaeConfig): number[] {
+  const a = anchorSettings(config);
+  if (a.rule === 'modality') return config.modalities.map((m) => (m.name === a.modality ? 1 : 0));
+  if (a.rule === 'finest-gsd') {
+    const f = finestModality(config);
+    return config.modalities.map((_, i) => (i === f ? 1 : 0));
+  }
+  return config.modalities.map((m) => m.dates);
+}
+
+/**
+ * Per-image target counts when the anchor is a date of modality `am`: [m] the count of a NON-anchor image of
+ * modality m, and the anchor image's own count round(r·n).
+ */
+export function anchorImageTargets(config: MaeConfig, am: number): { other: number[]; anchor: number } {
+  const a = anchorSettings(config);
+  const r = config.masking.ratio;
+  const gA = config.modalities[am].gsd;
+  return {
+    other: config.modalities.map((m) => imageTargetCount(anchorTargetRatio(r, gA, m.gsd, a), imageTokens(m))),
+    anchor: imageTargetCount(r, imageTokens(config.modalities[am])),
+  };
+}
+
+/** Sum of the targets of group gi's images when the anchor is a date of modality am. */
+export function anchorGroupTarget(config: MaeConfig, gi: number, am: number): number {
+  const t = anchorImageTargets(config, am);
+  let s = 0;
+  for (const name of config.groups[gi].modalities) {
+    const m = config.modalities.findIndex((x) => x.name === name);
+    s += config.modalities[m].dates * t.other[m];
+    if (m === am) s += t.anchor - t.other[m];
+  }
+  return s;
+}
+
+/**
+ * Exact masked count per fusion group under the 'anchor' strategy: the anchor-rule expectation of the group's summed
+ * image targets, rounded half to even (computed in integers, so no floating-point tie is ever misrounded). For a
+ * deterministic rule ('modality', 'finest-gsd') it equals the targets exactly; for 'random' / 'most-recent' each
+ * sample's targets are then reconciled to it (anchorMasking.ts).
+ */
+export function anchorGroupMasked(config: MaeConfig): number[] {
+  const w = anchorModalityWeights(config);
+  const den = w.reduce((a, b) => a + b, 0);
+  return config.groups.map((_, gi) => {
+    let num = 0;
+    w.forEach((wm, am) => {
+      if (wm > 0) num += wm * anchorGroupTarget(config, gi, am);
+    });
+    const q = Math.floor(num / den);
+    const rem = num - q * den;
+    if (2 * rem > den) return q + 1;
+    if (2 * rem < den) return q;
+    return q % 2 === 0 ? q : q + 1;
   });
 }
 
@@ -426,6 +583,7 @@ export function configProblems(config: unknown): string[] {
       // A probability of 1 would make every resample of a location/date drop mask everything again: never terminates.
       if (!(typeof v === 'number' && v >= 0 && v < 1)) bad(`masking.${f}`, `${show(v)} must be a probability in [0, 1)`);
     }
+    if (mk.anchor !== undefined || mk.strategy === 'anchor') anchorProblems(mk.anchor, names, bad);
     if (ratioOk && out.length === 0) {
       const counts = groupTokenCounts(c as unknown as MaeConfig);
       counts.forEach((n, i) => {
@@ -452,6 +610,10 @@ export function configProblems(config: unknown): string[] {
     } else bad('dateEncoding.reference.kind', `${show(r.kind)} is not "modality" or "fixed"`);
   }
 
+  if (c.geoEncoding !== undefined && !GEO_ENCODING_MODES.includes(c.geoEncoding as GeoEncodingMode))
+    bad('geoEncoding', `${show(c.geoEncoding)} is not one of ${GEO_ENCODING_MODES.join(', ')}`);
+  if (c.positions !== undefined && !POSITION_MODES.includes(c.positions as PositionMode)) bad('positions', `${show(c.positions)} is not one of ${POSITION_MODES.join(', ')}`);
+
   if (!isInt(c.posGrid, 1)) bad('posGrid', `${show(c.posGrid)} must be a positive integer`);
   else
     for (const [name, g] of grids)
@@ -459,6 +621,25 @@ export function configProblems(config: unknown): string[] {
   if (!isPos(c.lnEps)) bad('lnEps', `${show(c.lnEps)} must be a positive number`);
   if (!isPos(c.groupNormEps)) bad('groupNormEps', `${show(c.groupNormEps)} must be a positive number`);
   return out;
+}
+
+/** Problems of masking.anchor (absent = DEFAULT_ANCHOR, valid). */
+function anchorProblems(a: unknown, modalities: ReadonlySet<string>, bad: (path: string, msg: string) => void): void {
+  if (a === undefined) return;
+  const p = 'masking.anchor';
+  if (!isObj(a)) return bad(p, 'must be an object');
+  if (!ANCHOR_RULES.includes(a.rule as AnchorRule)) bad(`${p}.rule`, `${show(a.rule)} is not one of ${ANCHOR_RULES.join(', ')}`);
+  if (a.rule === 'modality') {
+    if (typeof a.modality !== 'string' || !modalities.has(a.modality)) bad(`${p}.modality`, `${show(a.modality)} is not a modality (rule "modality" needs one)`);
+  } else if (a.modality !== null && a.modality !== undefined) bad(`${p}.modality`, `must be null unless rule is "modality"`);
+  const prob = (v: unknown) => typeof v === 'number' && v > 0 && v < 1;
+  if (!(typeof a.pHi === 'number' && a.pHi > 0 && a.pHi <= 1)) bad(`${p}.pHi`, `${show(a.pHi)} must be a probability in (0, 1]`);
+  if (!(typeof a.gammaGsd === 'number' && Number.isFinite(a.gammaGsd) && a.gammaGsd >= 0)) bad(`${p}.gammaGsd`, `${show(a.gammaGsd)} must be a finite number ≥ 0`);
+  if (typeof a.dateAdaptation !== 'boolean') bad(`${p}.dateAdaptation`, 'must be a boolean');
+  if (!isPos(a.dateHalfLifeDays)) bad(`${p}.dateHalfLifeDays`, `${show(a.dateHalfLifeDays)} must be a positive number of days`);
+  if (!prob(a.rMin)) bad(`${p}.rMin`, `${show(a.rMin)} must be in (0, 1)`);
+  if (!prob(a.rMax)) bad(`${p}.rMax`, `${show(a.rMax)} must be in (0, 1)`);
+  if (prob(a.rMin) && prob(a.rMax) && (a.rMin as number) > (a.rMax as number)) bad(`${p}.rMin`, `${a.rMin} is larger than rMax ${a.rMax}`);
 }
 
 function prefixSums(counts: readonly number[]): number[] {

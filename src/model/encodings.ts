@@ -15,6 +15,10 @@
  * The fine table is average-pooled to each modality's g×g token grid (after a bilinear resize, align_corners=False, to
  * g·round(G/g) when g does not divide G), so co-located tokens of different GSDs get comparable encodings (quirk 8:
  * pooled sin-cos values, not sin-cos of pooled coordinates).
+ * With config.positions = 'ground' (A²-MAE-style GSD-aware positions, method.md §7.3, our design) the table is instead
+ * the same sin-cos of the token centre's GROUND coordinates: metres from the sample centre divided by the finest token
+ * size of the config (min patchSize·gsd), so co-located tokens of any GSD get the same encoding at the same ground
+ * point (a 30 m token centred on a 10 m token's centre gets exactly its encoding) without a fine table.
  */
 import type { AcqDate } from '../data/sample';
 import { assert } from '../lib/assert';
@@ -107,7 +111,39 @@ export function poolToGrid(table: Float64Array, G: number, g: number, D: number)
 /** (L, D − 8) position encoding of a modality's token grid for token width D, L = g² row-major. Same for every date
  * and token group. */
 export function positionEncoding(config: MaeConfig, m: ModalityConfig, D: number): Float64Array {
+  if (config.positions === 'ground') return groundPositionEncoding(config, m, D);
   return poolToGrid(sincosTable(config.posGrid, D), config.posGrid, gridSize(m), D - DATE_DIM);
+}
+
+/** Ground unit of the 'ground' positions: the finest token size of the config in metres (min patchSize·gsd). */
+export function groundUnit(config: MaeConfig): number {
+  return Math.min(...config.modalities.map((m) => m.patchSize * m.gsd));
+}
+
+/**
+ * (L, D − 8) GSD-aware position encoding: [sin(x·ω), cos(x·ω), sin(y·ω), cos(y·ω)] of the token centre in ground units
+ * from the sample centre, x = ((col + ½)·P − H/2)·gsd / unit along columns, y likewise along rows.
+ */
+export function groundPositionEncoding(config: MaeConfig, m: ModalityConfig, D: number): Float64Array {
+  const omega = frequencies(D);
+  const n = omega.length;
+  const DP = D - DATE_DIM;
+  const g = gridSize(m);
+  const unit = groundUnit(config);
+  const coord = (i: number) => (((i + 0.5) * m.patchSize - m.imageSize / 2) * m.gsd) / unit;
+  const out = new Float64Array(g * g * DP);
+  for (let y = 0; y < g; y++)
+    for (let x = 0; x < g; x++) {
+      const o = (y * g + x) * DP;
+      const [cx, cy] = [coord(x), coord(y)];
+      for (let k = 0; k < n; k++) {
+        out[o + k] = Math.sin(cx * omega[k]);
+        out[o + n + k] = Math.cos(cx * omega[k]);
+        out[o + 2 * n + k] = Math.sin(cy * omega[k]);
+        out[o + 3 * n + k] = Math.cos(cy * omega[k]);
+      }
+    }
+  return out;
 }
 
 /** (8) date encoding of one acquisition relative to `ref`; all zero when disabled (MAESTRO fac_date_enc = 0). */
@@ -151,7 +187,7 @@ export interface ModalityEncodings {
  * width for the decoder's own tables). The model adds [pos[l] ‖ date[b, t]] to token (b, j, t, l).
  */
 export function encodingTables(config: MaeConfig, batch: BatchDates, D: number): ModalityEncodings[] {
-  const fine = sincosTable(config.posGrid, D);
+  const fine = config.positions === 'ground' ? null : sincosTable(config.posGrid, D);
   const DP = D - DATE_DIM;
   const refs = Array.from({ length: batch.B }, (_, b) => referenceDate(config, batch, b));
   return config.modalities.map((m) => {
@@ -163,6 +199,7 @@ export function encodingTables(config: MaeConfig, batch: BatchDates, D: number):
       assert(mb.dates[b]?.length === T, () => `modality "${m.name}" sample ${b} has ${mb.dates[b]?.length} dates, config says ${T}`);
       for (let t = 0; t < T; t++) date.set(dateEncoding(mb.dates[b][t], refs[b], config.dateEncoding.enabled), (b * T + t) * DATE_DIM);
     }
-    return { pos: poolToGrid(fine, config.posGrid, gridSize(m), DP), date };
+    const pos = fine ? poolToGrid(fine, config.posGrid, gridSize(m), DP) : groundPositionEncoding(config, m, D);
+    return { pos, date };
   });
 }

@@ -15,6 +15,7 @@
  *   attention. Norms, GELU, gathers and the loss are O(values) and left out (< 1 % at every preset).
  */
 import { type MaeConfig, groupTokenCounts, gridSize } from './config';
+import { geoFeatureWidth } from './geo';
 import { buildParamLayout } from './params';
 
 export interface ModelEstimate {
@@ -80,6 +81,15 @@ export function estimateModel(config: MaeConfig, B: number): ModelEstimate {
     stack(config.decoder.depth, N, Dd, config.decoder.mlpHidden, config.decoder.heads);
     acts += B * N * Dd; // head input
   });
+  // Geographic encoding (geo.ts): features (B·N, Fg) per group; Φ·W into the encoder and decoder inputs, and only
+  // dW = Φᵀ·dX backward (the features are data).
+  const Fg = geoFeatureWidth(config.geoEncoding);
+  if (Fg > 0)
+    counts.forEach(({ N }) => {
+      acts += B * N * Fg;
+      linear(B * N, Fg, E, false);
+      linear(B * N, Fg, Dd, false);
+    });
   if (config.encoder.interDepth > 0) {
     const Ktot = counts.reduce((s, c) => s + c.K, 0);
     stack(config.encoder.interDepth, Ktot, E, M, config.encoder.heads);

@@ -21,6 +21,9 @@
  *     its token groups pooled; 0 if none is masked); loss = Σ_m w_m·ℓ_m / Σ_m w_m with w_m = T_m·L_m (MAESTRO
  *     compute_loss_rec: D·h·w).
  * Backward: the same steps in reverse, each through the backward of its per-op reference.
+ * Geographic encoding (A²-MAE-style, method.md §7.3; only when weights.geo is present): the constant features Φ_g
+ * (B, N_g, Fg) of each group sequence (geo.ts) go through the learned maps, Φ_g·W_enc added in step 2 and Φ_g·W_dec
+ * in step 6 (geo.ref.ts); their gradients are Φ_gᵀ·dX_g (zero at masked tokens) and Φ_gᵀ·dFull_g.
  *
  * Inputs are plain structures (MaeRefSpec is the subset of MaeConfig used here; MaeRefWeights has the shape of
  * params.ts MaeParams<Float64Array>), so this file imports only src/lib and other *.ref.ts files.
@@ -33,6 +36,7 @@ import { maskedLossBackwardRef, maskedLossForwardRef } from '../kernels/loss.ref
 import { linearBackwardRef, matmulRef } from '../kernels/matmul.ref';
 import { patchifyRef } from '../kernels/patchify.ref';
 import { targetNormRef } from '../kernels/targetnorm.ref';
+import { geoMapBackwardRef, geoMapForwardRef } from './geo.ref';
 import { addInto, transformerBackwardRef, transformerForwardRef, type RefLinear, type RefNorm, type RefTransformer, type StackActs, type StackDims } from './transformer.ref';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -67,6 +71,8 @@ export interface MaeRefWeights {
   maskToken: Float64Array[]; // [m] (Gt, Dd)
   decoder: RefTransformer[]; // [g] width Dd
   head: RefLinear[][]; // [m][j] (Dd, P²·Cj)
+  /** Geographic maps (Fg, E) and (Fg, Dd); absent or null = no geographic encoding. */
+  geo?: { enc: Float64Array; dec: Float64Array } | null;
 }
 
 export interface MaeRefInputs {
@@ -79,6 +85,8 @@ export interface MaeRefInputs {
   encEncodings: readonly { pos: ArrayLike<number>; date: ArrayLike<number> }[];
   /** [m] decoder tables: pos (L, Dd − 8), date (B, T, 8). */
   decEncodings: readonly { pos: ArrayLike<number>; date: ArrayLike<number> }[];
+  /** [g] (B, N_g, Fg) geographic features (geo.ts geoFeatureMatrices); required when weights.geo is present. */
+  geo?: readonly ArrayLike<number>[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -230,6 +238,12 @@ function checkInputs(spec: MaeRefSpec, geo: Geometry, w: MaeRefWeights, inputs: 
     assert(inputs.encEncodings[mi].date.length === B * m.dates * 8, () => `encoder date table of "${m.name}" is not (B, T, 8)`);
     assert(inputs.decEncodings[mi].date.length === B * m.dates * 8, () => `decoder date table of "${m.name}" is not (B, T, 8)`);
   });
+  if (w.geo) {
+    const Fg = w.geo.enc.length / spec.encoder.width;
+    assert(Number.isInteger(Fg) && w.geo.dec.length === Fg * spec.decoder.width, 'weights.geo must be (Fg, E) and (Fg, Dd)');
+    assert(inputs.geo?.length === spec.groups.length, () => `geo encoding needs one feature matrix per fusion group, got ${inputs.geo?.length ?? 0}`);
+    inputs.geo.forEach((f, gi) => assert(f.length === B * geo.N[gi] * Fg, () => `geo features of group "${spec.groups[gi].name}" are not (B, N, Fg) = (${B}, ${geo.N[gi]}, ${Fg})`));
+  }
   inputs.masks.forEach((mk, gi) => {
     assert(mk.K >= 1 && mk.K <= geo.N[gi] && mk.visible.length === B * mk.K, () => `mask of group "${spec.groups[gi].name}" must list B·K visible tokens with 1 ≤ K ≤ ${geo.N[gi]}`);
   });
@@ -261,6 +275,10 @@ export function maeForwardRef(spec: MaeRefSpec, w: MaeRefWeights, inputs: MaeRef
         return { patches, emb, mean: gn.mean, rstd: gn.rstd };
       });
   });
+
+  // 2b. Geographic addend Φ_g·W_enc.
+  const Fg = w.geo ? w.geo.enc.length / E : 0;
+  if (w.geo) for (let gi = 0; gi < G; gi++) addInto(X[gi], geoMapForwardRef(inputs.geo![gi], w.geo.enc, { R: B * geo.N[gi], F: Fg, D: E }));
 
   // 3–4. Visible tokens through each group's encoder.
   const encActs: StackActs[] = [];
@@ -308,6 +326,7 @@ export function maeForwardRef(spec: MaeRefSpec, w: MaeRefWeights, inputs: MaeRef
         for (let r = 0; r < R; r++) if (flags[b * N + s.start + r]) full.set(tok, (b * N + s.start + r) * Dd);
     }
     addInto(full, encodingAddend(spec, geo, gi, B, Dd, inputs.decEncodings));
+    if (w.geo) addInto(full, geoMapForwardRef(inputs.geo![gi], w.geo.dec, { R: B * N, F: Fg, D: Dd }));
     const dec = transformerForwardRef(full, w.decoder[gi], stackDims(spec, B, N, 'decoder'));
     groups.push({ enc: encActs[gi], encOut: encOut[gi], dec: dec.acts, decOut: dec.out });
   }
@@ -394,6 +413,7 @@ export function maeBackwardRef(spec: MaeRefSpec, w: MaeRefWeights, inputs: MaeRe
     const { K, visible } = inputs.masks[gi];
     const N = geo.N[gi];
     const dFull = transformerBackwardRef(dDecOut[gi], w.decoder[gi], grads.decoder[gi], groups[gi].dec, stackDims(spec, B, N, 'decoder')); // (B, N, Dd)
+    if (w.geo && grads.geo) addInto(grads.geo.dec, geoMapBackwardRef(inputs.geo![gi], dFull, { R: B * N, F: w.geo.dec.length / Dd, D: Dd }));
     const flags = maskedFlags(inputs.masks[gi], B, N);
     for (const s of geo.segments[gi]) {
       const dTok = grads.maskToken[s.m].subarray(s.j * Dd, (s.j + 1) * Dd);
@@ -432,6 +452,7 @@ export function maeBackwardRef(spec: MaeRefSpec, w: MaeRefWeights, inputs: MaeRe
     const N = geo.N[gi];
     const dVis = transformerBackwardRef(dEncOut[gi], w.encoder[gi], grads.encoder[gi], groups[gi].enc, stackDims(spec, B, K, 'encoder'));
     const dX = scatterRowsRef(dVis, visible, { B, N, K, D: E }); // (B, N, E), zero at masked tokens
+    if (w.geo && grads.geo) addInto(grads.geo.enc, geoMapBackwardRef(inputs.geo![gi], dX, { R: B * N, F: w.geo.enc.length / E, D: E }));
     for (const s of geo.segments[gi]) {
       const [T, L] = [geo.T[s.m], geo.L[s.m]];
       const a = embed[s.m][s.j];

@@ -10,6 +10,10 @@
  *   forwardLoss:     targets = patch(-group)-normalised patches; masked L1/L2 per segment, weighted on the CPU
  *   backward:        the same in reverse, every parameter gradient accumulated into one flat buffer
  *
+ * Geographic encoding (config.geoEncoding 'gsd' | 'full', A²-MAE-style, geo.ts): per group a constant feature
+ * matrix Φ_g (B, N_g, Fg) is uploaded with the batch; the forward adds Φ_g·W (matmul, accumulating) to X_g and to the
+ * decoder input, the backward accumulates dW = Φ_gᵀ·dX_g and Φ_gᵀ·dFull_g (matmul, transA) — as mae.ref.ts.
+ *
  * Shapes are fixed per graph: batch B and the visible counts K_g (masking gives every sample of a group the same K).
  * Per step the caller uploads pixels, masks, encodings and loss scales (`upload`), then submits forward + backward.
  * Parameters, gradients and AdamW moments are flat buffers in the params.ts layout; activations each own a buffer
@@ -27,6 +31,7 @@ import { groupNormBackward, groupNormForward } from '../kernels/groupnorm';
 import { linearBackward, linearForward } from '../kernels/linear';
 import { maskedLossBackward, maskedLossForward } from '../kernels/loss';
 import { maskTokenBackward, maskTokenForward } from '../kernels/masktoken';
+import { matmulForward } from '../kernels/matmul';
 import { patchifyForward } from '../kernels/patchify';
 import { rowCopy } from '../kernels/rowcopy';
 import { targetNormForward } from '../kernels/targetnorm';
@@ -34,6 +39,7 @@ import type { Batch } from '../data/sample';
 import { assert } from '../lib/assert';
 import { type MaeConfig, gridSize, normGroupsOfTokenGroup, tokenGroupRanges } from './config';
 import { encodingTables } from './encodings';
+import { geoFeatureMatrices, geoFeatureWidth } from './geo';
 import { maskFlags, shuffleIds, type GroupMask } from './masking';
 import { buildParamLayout, paramViews, type MaeParams, type ParamLayout } from './params';
 import { allocStackScratch, buildStack, type StackScratch, type StackShape } from './transformer';
@@ -206,6 +212,8 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
     }));
   const encTables = tables(E, 'enc');
   const decTables = tables(Dd, 'dec');
+  const Fg = geoFeatureWidth(config.geoEncoding);
+  const geoF = Fg > 0 ? config.groups.map((grp, g) => alloc.tensor(`in.${grp.name}.geo`, [B, geo.N[g], Fg])) : null; // [g] (B, N_g, Fg)
   const nSeg = geo.segments.length;
   const stats = alloc.tensor('loss.stats', [2 * nSeg]);
   const lossScales = alloc.tensor('loss.scales', [nSeg]);
@@ -247,6 +255,9 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
     const R = mod.tokenGroups.length * mod.dates * L;
     forward.push(await encodingAdd(scope, { pe: encTables[m].pos, de: encTables[m].date, x: X[g] }, { B, R, D: E, L, T: mod.dates, rows: geo.N[g], row0: geo.offset[m] }));
   }
+  // Geographic addend: X_g (B·N_g, E) += Φ_g (B·N_g, Fg) · W_enc (Fg, E).
+  if (geoF && pv.geo)
+    for (let g = 0; g < G; g++) forward.push(...(await matmulForward(scope, { a: geoF[g], b: pv.geo.enc, out: X[g] }, { M: B * geo.N[g], N: E, K: Fg, accumulate: true })));
 
   // ---- group encoders on the visible tokens
   const scratches = new Map<string, StackScratch>();
@@ -335,6 +346,12 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
       const L = gridSize(mod) ** 2;
       forward.push(await encodingAdd(scope, { pe: decTables[m].pos, de: decTables[m].date, x: st.input }, { B, R: mod.tokenGroups.length * mod.dates * L, D: Dd, L, T: mod.dates, rows: N, row0: geo.offset[m] }));
     }
+    const geoDecBackward: Dispatch[] = [];
+    if (geoF && pv.geo && gv.geo) {
+      // Decoder input (B·N, Dd) += Φ_g · W_dec; backward dW_dec += Φ_gᵀ · dFull.
+      forward.push(...(await matmulForward(scope, { a: geoF[g], b: pv.geo.dec, out: st.input }, { M: B * N, N: Dd, K: Fg, accumulate: true })));
+      geoDecBackward.push(...(await matmulForward(scope, { a: geoF[g], b: dFull, out: gv.geo.dec }, { M: Fg, N: Dd, K: B * N, transA: true, accumulate: true })));
+    }
     forward.push(...st.forward);
 
     // ---- pixel heads and losses of this group's segments
@@ -363,6 +380,7 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
     decBackward.push([
       ...segBackward,
       ...st.backward,
+      ...geoDecBackward,
       ...tokenBackward,
       ...(await scatterBackward(scope, { dOut: dFull, ids: groups[g].ids, dSrc: dD }, { B, N, K, D: Dd })),
       ...(await linearBackward(scope, { x: encOut[g], w: pv.encToDec[g].w, dy: dD, dx: dEncOut[g], dw: gv.encToDec[g].w, db: gv.encToDec[g].b }, { M: B * K, K: E, N: Dd, accumulate: true })),
@@ -377,6 +395,7 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
       const dX = alloc.tensor(`enc.${config.groups[g].name}.dX`, [B, geo.N[g], E]);
       backward.push(...encStacks[g].backward);
       backward.push(...(await gatherBackward(scope, { dOut: dVis[g], ids: groups[g].ids, dx: dX }, { B, N: geo.N[g], K: opts.K[g], D: E })));
+      if (geoF && gv.geo) backward.push(...(await matmulForward(scope, { a: geoF[g], b: dX, out: gv.geo.enc }, { M: Fg, N: E, K: B * geo.N[g], transA: true, accumulate: true })));
       for (const [i, s] of geo.segments.entries()) {
         if (s.g !== g) continue;
         const t = segs[i];
@@ -424,6 +443,7 @@ export async function buildMaeGraph(scope: ResourceScope, config: MaeConfig, opt
       });
     write(encTables, E);
     write(decTables, Dd);
+    if (geoF) geoFeatureMatrices(config, batch).forEach((f, g) => q.writeBuffer(geoF[g].buffer, 0, Float32Array.from(f)));
   };
 
   return {

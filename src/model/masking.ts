@@ -8,7 +8,9 @@
  * 2. completion to EXACTLY round(ratio·N) masked tokens (Python round-half-to-even): structurally dropped tokens are
  *    masked first, chosen at random when there are more of them than the budget (MAESTRO's argsort of tied zeros,
  *    quirk 9), then random other tokens fill up the budget.
- * The 'random' strategy is step 2 alone (MAE random masking with MAESTRO's count and ordering).
+ * The 'random' strategy is step 2 alone (MAE random masking with MAESTRO's count and ordering). The 'anchor' strategy
+ * (A²-MAE-style, method.md §7.2) lives in anchorMasking.ts; it reads per-sample footprints and dates from `meta`
+ * (a Batch satisfies MaskingMeta) and falls back to one shared footprint and unknown dates without it.
  *
  * Invariants: every sample of a group has the same K visible tokens (so the encoder batch is rectangular); visible and
  * masked index lists are sorted ascending, i.e. visible tokens keep their ORIGINAL sequence order (unlike MAE's
@@ -18,6 +20,7 @@
  */
 import { assert } from '../lib/assert';
 import type { Rng } from '../lib/rng';
+import { anchorMasks, type AnchorChoice, type MaskingMeta } from './anchorMasking';
 import { type MaeConfig, groupTokenCounts, gridSize, modalityByName } from './config';
 
 export interface GroupMask {
@@ -31,10 +34,14 @@ export interface GroupMask {
   visible: Uint32Array;
   /** (B, N − K) masked token indices, ascending per sample. */
   masked: Uint32Array;
+  /** 'anchor' strategy only: the anchor image of each sample (the same array in every group's mask). */
+  anchors?: AnchorChoice[];
 }
 
-/** Masks for every fusion group of a batch of B samples, drawn from `rng` in group order. */
-export function makeMasks(config: MaeConfig, B: number, rng: Rng): GroupMask[] {
+/** Masks for every fusion group of a batch of B samples, drawn from `rng` in group order ('anchor': sample by sample;
+ * `meta` gives it the samples' footprints and dates, other strategies ignore it). */
+export function makeMasks(config: MaeConfig, B: number, rng: Rng, meta?: MaskingMeta): GroupMask[] {
+  if (config.masking.strategy === 'anchor') return anchorMasks(config, B, rng, meta);
   const counts = groupTokenCounts(config);
   return config.groups.map((g, gi) => {
     const { N, masked } = counts[gi];
@@ -44,6 +51,8 @@ export function makeMasks(config: MaeConfig, B: number, rng: Rng): GroupMask[] {
         return completeMask(g.name, new Uint8Array(B * N), B, N, masked, rng);
       case 'structured':
         return completeMask(g.name, structuredDrops(config, gi, B, rng), B, N, masked, rng);
+      case 'anchor':
+        throw new Error('anchor masks are drawn for all groups at once (anchorMasks)');
       default: {
         const never: never = strategy;
         throw new Error(`unknown masking strategy ${String(never)}`);

@@ -14,10 +14,15 @@
  * MAESTRO module names follow IGNF/MAESTRO maestro/ssl/{mim,mae}.py with vit-pytorch's Transformer (method.md §2.9):
  * `encoder.<group>.layers.<i>.0` is the attention (norm, to_qkv, to_out.0) and `.1.net` the MLP (0 LN, 1 Linear,
  * 4 Linear).
+ * With a geographic encoding (config.geoEncoding 'gsd' | 'full', geo.ts) two more tensors come LAST, so every other
+ * offset is the same as without it: `geo.enc.w` (Fg, E) and `geo.dec.w` (Fg, Dd), the learned maps of the geo
+ * features; zero-initialised so that switching the encoding on starts from the same function as off (the gradient
+ * Φᵀ·dX is non-zero from the first step); no MAESTRO counterpart.
  */
 import { VIEW_ALIGN } from '../gpu/tensor';
 import { Rng } from '../lib/rng';
 import { type MaeConfig, tokenGroupRanges } from './config';
+import { geoFeatureWidth } from './geo';
 
 /** How a MAESTRO PyTorch tensor maps to ours. */
 export type TorchLayout =
@@ -102,6 +107,14 @@ export interface MaeParams<T> {
   maskToken: T[]; // [modality] (Gt, Ddec)
   decoder: TransformerParams<T>[]; // [group], width Ddec
   head: LinearParams<T>[][]; // [modality][token group] (Ddec, P·P·Cg), (P·P·Cg)
+  /** Learned geographic maps, null when config.geoEncoding is off. */
+  geo: GeoParams<T> | null;
+}
+
+/** The geographic encoding's maps (A²-MAE-style, method.md §7.3): token addend = Φ (features) · W, no bias. */
+export interface GeoParams<T> {
+  enc: T; // (Fg, E)
+  dec: T; // (Fg, Ddec)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -172,6 +185,11 @@ export function buildParamLayout(config: MaeConfig): ParamLayout {
       add(`head.${m.name}.${j}.b`, [V], { kind: 'zeros' }, false, { name: `${t}.bias`, layout: 'same' });
     });
   }
+  const Fg = geoFeatureWidth(config.geoEncoding);
+  if (Fg > 0) {
+    add('geo.enc.w', [Fg, E], { kind: 'zeros' }, true, null);
+    add('geo.dec.w', [Fg, Dd], { kind: 'zeros' }, true, null);
+  }
   return { entries, size: offset, count: entries.reduce((s, e) => s + e.size, 0) };
 }
 
@@ -215,6 +233,7 @@ export function paramViews<T>(config: MaeConfig, layout: ParamLayout, leaf: (e: 
     maskToken: mods.map((m) => get(`mask.${m.name}`)),
     decoder: config.groups.map((g) => stack(`dec.${g.name}`, config.decoder.depth)),
     head: mods.map((m) => m.tokenGroups.map((_, j) => lin(`head.${m.name}.${j}`))),
+    geo: geoFeatureWidth(config.geoEncoding) > 0 ? { enc: get('geo.enc.w'), dec: get('geo.dec.w') } : null,
   };
 }
 

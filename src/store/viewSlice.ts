@@ -5,7 +5,7 @@ import type { StudioState } from './index';
 export const SECTIONS = ['data', 'model', 'train', 'inspect', 'export', 'system'] as const;
 
 /** The section shown when the URL names none. */
-export const DEFAULT_SECTION: Section = 'system';
+export const DEFAULT_SECTION: Section = 'data';
 export type Section = (typeof SECTIONS)[number];
 
 export interface ViewSlice {

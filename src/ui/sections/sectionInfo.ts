@@ -13,10 +13,10 @@ export interface SectionInfo {
 export const SECTION_ORDER: readonly Section[] = ['data', 'model', 'train', 'inspect', 'export', 'system'];
 
 export const SECTION_INFO: Record<Section, SectionInfo> = {
-  data: { title: 'Data', subtitle: 'Drop GeoTIFF tiles', icon: '▦', available: false, unavailableReason: 'Arrives with the GeoTIFF pipeline' },
-  model: { title: 'Model', subtitle: 'Modalities, masking, size', icon: '◈', available: false, unavailableReason: 'Arrives with the training engine' },
-  train: { title: 'Train', subtitle: 'Pre-train in the page', icon: '▶', available: false, unavailableReason: 'Arrives with the training engine' },
-  inspect: { title: 'Inspect', subtitle: 'Masked reconstructions', icon: '◐', available: false, unavailableReason: 'Arrives with the training engine' },
-  export: { title: 'Export', subtitle: 'Checkpoints, ONNX', icon: '⇩', available: false, unavailableReason: 'Arrives with the training engine' },
+  data: { title: 'Data', subtitle: 'Drop GeoTIFF tiles', icon: '▦', available: true, unavailableReason: '' },
+  model: { title: 'Model', subtitle: 'Modalities, masking, size', icon: '◈', available: true, unavailableReason: '' },
+  train: { title: 'Train', subtitle: 'Pre-train in the page', icon: '▶', available: true, unavailableReason: '' },
+  inspect: { title: 'Inspect', subtitle: 'Masked reconstructions', icon: '◐', available: true, unavailableReason: '' },
+  export: { title: 'Export', subtitle: 'Checkpoints, ONNX', icon: '⇩', available: true, unavailableReason: '' },
   system: { title: 'System', subtitle: 'GPU and limits', icon: '⚙', available: true, unavailableReason: '' },
 };

@@ -1,0 +1,26 @@
+// Unit tests of the data suite's file sets and pool settings (bench/suites/dataCases.ts).
+import { describe, expect, it } from 'vitest';
+import { caseFiles, DATA_CASES, poolSettings } from './dataCases';
+
+describe('data cases', () => {
+  it('a case takes every listed file of its folder, or only those its pattern matches', () => {
+    const s2 = DATA_CASES.find((c) => c.id === 's2')!;
+    const listed = ['sentinel2-l1c-T33UUU-20170216/S2A_MSIL1C_20170216T102101_T33UUU_13bands_10m.tif', 'sentinel2-l1c-T33UUU-20170216/per-band/T33UUU_20170216T102101_B01.tif'];
+    expect(caseFiles(s2, listed)).toEqual([listed[0]]);
+    const peru = DATA_CASES.find((c) => c.id === 'peru')!;
+    expect(caseFiles(peru, ['a.tif', 'b.tif'])).toEqual(['a.tif', 'b.tif']);
+    expect(new Set(DATA_CASES.map((c) => c.id)).size).toBe(DATA_CASES.length);
+  });
+
+  it('pool settings: inline, the studio default, and every core when that is more', () => {
+    expect(poolSettings(1, 2).map((p) => [p.id, p.size])).toEqual([
+      ['inline', 0],
+      ['pool1', 1],
+      ['pool2', 2],
+    ]);
+    expect(poolSettings(7, 8).map((p) => p.size)).toEqual([0, 7, 8]);
+    expect(poolSettings(8, 8).map((p) => p.size)).toEqual([0, 8]);
+    expect(poolSettings(0, 1).map((p) => p.size)).toEqual([0, 1]);
+    expect(poolSettings(1, 2)[1].label).toBe('Pool(1) (studio default) of 2 cores');
+  });
+});
