@@ -143,6 +143,14 @@ test('the Model section shows the estimate, refuses an invalid field with its me
   await expect(page.getByTestId('problems-masking.ratio')).toHaveCount(0);
   await expect(page.getByTestId('estimate-params')).toBeVisible();
 
+  // The anchor-aware strategy brings its own settings (defaults filled in by the worker) and stays valid.
+  await page.getByRole('radio', { name: /Anchor-aware/ }).check();
+  await expect(page.getByTestId('anchor-settings')).toBeVisible();
+  await expect(page.getByLabel('p_hi')).toHaveValue('0.9');
+  await expect.poll(() => page.evaluate(() => (window as unknown as StudioWindow).__studio.getState().model.problems)).toEqual([]);
+  await page.getByRole('radio', { name: /^Structured/ }).check();
+  await expect(page.getByTestId('anchor-settings')).toHaveCount(0);
+
   await page.getByRole('radio', { name: /^small/ }).check();
   await expect(page.getByRole('radio', { name: /^small/ })).toBeChecked();
   await expect.poll(() => page.evaluate(() => (window as unknown as StudioWindow).__studio.getState().model.checking)).toBe(false);

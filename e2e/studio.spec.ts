@@ -223,6 +223,9 @@ test('the studio end to end: real files → recognised → 5 training steps → 
   }
   console.log(`[e2e] grid: ${meta.modalities.map((m) => `${m.name} ${m.rows.length} row(s) × ${m.T} date(s)`).join(', ')}; ${spreads.length} tiles, all non-constant`);
   expect(Number.isFinite(meta.loss)).toBe(true);
+  // The masks on the ground: one map per image (modality × date) and the coverage.
+  await expect(page.getByTestId('overlay-image')).toHaveCount(meta.modalities.reduce((a, m) => a + m.T, 0));
+  await expect(page.getByTestId('overlay-coverage')).toHaveText(/^\d+ %$/);
 
   // Hover: pixel values, the patch's position, date and band group.
   const firstRow = meta.modalities[0].rows[0];
@@ -234,6 +237,18 @@ test('the studio end to end: real files → recognised → 5 training steps → 
   await expect(tip.getByRole('row')).toHaveCount(1 + firstRow.bands.length);
   await page.screenshot({ path: `${SHOTS}/studio-inspect-hover.png` });
   await page.mouse.move(0, 0);
+  await expect(tip).toHaveCount(0);
+  // The same details from the keyboard: a row is one tab stop; arrows move the probed pixel, Shift+→ the date.
+  const grid = page.locator(`[data-testid="inspect-row"][data-row-key="${firstRow.key}"] [role="group"]`);
+  await grid.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(tip).toContainText('pixel x 0, y 1');
+  if (meta.modalities[0].T > 1) {
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect(tip).toContainText(`Date 2 of ${meta.modalities[0].T}: ${meta.modalities[0].dates[1]}`);
+  }
+  await page.keyboard.press('Escape');
+  await expect(tip).toHaveCount(0);
 
   // The ratio slider (keyboard: Home = the lowest ratio) re-runs the model; the masked patches shown follow it.
   const before = await maskedShown(page);
@@ -253,6 +268,9 @@ test('the studio end to end: real files → recognised → 5 training steps → 
   await inspected(page, (s) => s.result!.ratio === 0.55);
   expect(await maskedShown(page)).toBeGreaterThan(after);
   await page.screenshot({ path: `${SHOTS}/studio-inspect.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: `${SHOTS}/studio-inspect-1280.png`, fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   // A small ratio sweep (4 ratios × 1 tile × 1 draw) with progress, plotted.
   await page.getByTestId('sweep-points').selectOption('4');
@@ -284,8 +302,11 @@ test('the studio end to end: real files → recognised → 5 training steps → 
   await loadRealData(page);
   await page.getByRole('tab', { name: /Export/ }).click();
   await page.getByTestId('checkpoint-file').setInputFiles(ckpt);
-  await expect(page.getByTestId('export-notice-loadCheckpoint')).toContainText(`at step ${STEPS}`);
-  expect((await train(page)).status).toMatchObject({ phase: 'paused', step: STEPS });
+  await expect(page.getByTestId('export-notice-loadCheckpoint')).toBeVisible();
+  // A checkpoint of a finished run arrives finished (a partial one would arrive paused), at its step.
+  await expect.poll(async () => (await train(page)).status.step, { timeout: 120_000 }).toBe(STEPS);
+  const restored = (await train(page)).status.phase;
+  expect(['paused', 'done']).toContain(restored);
   lap('checkpoint reloaded');
   await page.getByRole('tab', { name: /Inspect/ }).click();
   ins = await inspected(page, (s) => s.result!.weights.source === 'trained' && s.result!.weights.step === STEPS);
@@ -303,7 +324,7 @@ test('the studio end to end: real files → recognised → 5 training steps → 
   await expect(bad.getByTestId('file-error')).toContainText('LE70350322009072EDC00_b3_truncated.tif');
   await expect(s2Row.getByTestId('sensor-select')).toHaveValue('sentinel-2');
   await page.screenshot({ path: `${SHOTS}/studio-data-corrupted.png`, fullPage: true });
-  expect((await train(page)).status).toMatchObject({ phase: 'paused', step: STEPS });
+  expect((await train(page)).status).toMatchObject({ phase: restored, step: STEPS });
   await page.getByRole('tab', { name: /Inspect/ }).click();
   const runBefore = (await inspect(page)).result?.runId ?? 0;
   await page.getByTestId('inspect-refresh').click();

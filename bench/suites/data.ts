@@ -20,6 +20,7 @@ import type { ByteSource } from '../../src/data/source';
 import { fmtNum, fmtRatio } from '../format';
 import { measureJoint, type MeasureConfig, type Outcome } from '../measure';
 import { deriveRow, type Row, type Section } from '../report';
+import { median } from '../stats';
 import { caseFiles, DATA_CASES, poolSettings, type DataCase } from './dataCases';
 import type { Suite, SuiteEnv, SuiteOutput } from './types';
 
@@ -89,11 +90,13 @@ async function run(env: SuiteEnv): Promise<SuiteOutput> {
     // Decoded bytes depend on the files only (seeded sampling, fresh decode cache per call): a row whose calls were
     // all skipped still shows them from another row of the same files.
     let known: BenchResult | undefined;
-    // The slowest call so far on these files predicts the next setting's call (same files, same work).
+    // The median call after the warm-up of the previous setting predicts the next setting's call (same files, same
+    // work); the warm-up itself (first decode, worker start-up) is no guide to the steady state.
     let predictMs: number | undefined;
     for (const setting of poolSettings(defaultPoolSize(), env.cores)) {
       let last: BenchResult | undefined;
       let outcomes: Outcome[];
+      const walls: number[] = [];
       const pool = setting.size > 0 && !openError ? createDecodePool(setting.size) : null;
       if (openError) outcomes = [{ kind: 'failed', error: openError }, { kind: 'failed', error: openError }];
       else if (setting.size > 0 && !pool) outcomes = [{ kind: 'failed', error: 'no worker could be started here' }, { kind: 'failed', error: 'no worker could be started here' }];
@@ -105,7 +108,7 @@ async function run(env: SuiteEnv): Promise<SuiteOutput> {
               last = await benchPreparation(sources, { samples: c.samples, config: c.config, pool, seed: 0 });
               known = last;
               const wallMs = performance.now() - t0;
-              predictMs = Math.max(predictMs ?? 0, wallMs);
+              walls.push(wallMs);
               return { ms: [last.pipeline.seconds * 1000, last.plain.seconds * 1000], wallMs };
             },
             2,
@@ -115,6 +118,7 @@ async function run(env: SuiteEnv): Promise<SuiteOutput> {
         } finally {
           await destroyDecodePool(pool);
         }
+        if (walls.length > 1) predictMs = median(walls.slice(1));
       }
       const [ours, plain] = outcomes;
       const own = last as BenchResult | undefined;

@@ -150,7 +150,7 @@ async function run(env: SuiteEnv): Promise<SuiteOutput> {
       ...(peer
         ? [
             `${name}: bench/peers/tfjsMae.ts, the same model in tfjs-core ops (tf.fused.matMul linears, tf.moments norms, erf GELU, tf.gather for visible tokens and mask tokens), tf.variableGrads, loss readback, weight decay p·(1 − lr·wd) then tf.train.adam applyGradients; same initial weights, batch, masks and AdamW settings (lr ${HYPER.lr} constant, β ${HYPER.beta1}/${HYPER.beta2}, ε ${HYPER.eps}, wd ${HYPER.weightDecay}). Its loss and gradients match the float64 reference in bench/peers/tfjsMae.test.ts.`,
-            `${name} GPU MB: tf.memory().numBytesInGPUAllocated after the figure (its buffer manager's pool, free buffers included). Goal: ours ≥ 3× ${name} steps/s.`,
+            `${name} GPU MB: tf.memory().numBytesAllocatedInGPU after the figure (its buffer manager's pool, free buffers included). Goal: ours ≥ 3× ${name} steps/s.`,
           ]
         : []),
     ],
@@ -205,10 +205,11 @@ async function run(env: SuiteEnv): Promise<SuiteOutput> {
           peerOutcome = { kind: 'failed', error: `step-1 loss ${peerBuilt.initialLoss} differs from ours ${oursLoss} by ${(rel * 100).toFixed(2)} %: not the same computation` };
       }
       if (peer && peerBuilt) {
-        const mem = peer.tf.memory() as { numBytesInGPUAllocated?: number };
-        if (mem.numBytesInGPUAllocated !== undefined) {
-          cells.peerAlloc = MB(mem.numBytesInGPUAllocated);
-          params.peerAllocatedBytes = mem.numBytesInGPUAllocated;
+        // The webgpu backend's tf.memory() adds its buffer manager's totals (tfjs-backend-webgpu backend_webgpu.ts).
+        const mem = peer.tf.memory() as { numBytesAllocatedInGPU?: number };
+        if (mem.numBytesAllocatedInGPU !== undefined) {
+          cells.peerAlloc = MB(mem.numBytesAllocatedInGPU);
+          params.peerAllocatedBytes = mem.numBytesAllocatedInGPU;
         }
       }
     } finally {

@@ -93,6 +93,9 @@ interface NamedParam {
  */
 export function exportEncoderOnnx(config: MaeConfig, flatParams: Float32Array, opts: EncoderOnnxOptions = {}): Uint8Array {
   validateConfig(config);
+  // The learned geographic encoding (A²-MAE-style, src/model/geo.ts) needs per-token lat/lon/GSD features as an extra
+  // input; until the export carries them, refuse rather than write an encoder that silently differs from ours.
+  assert((config.geoEncoding ?? 'off') === 'off', () => `this configuration uses the geographic encoding (geoEncoding: ${config.geoEncoding}); ONNX export supports geoEncoding 'off' only`);
   const opset = opts.opset ?? 17;
   assert((ENCODER_ONNX_OPSETS as readonly number[]).includes(opset), () => `ONNX opset ${opset} is not one of ${ENCODER_ONNX_OPSETS.join(', ')}`);
   const layout = buildParamLayout(config);

@@ -3,7 +3,7 @@
 // attention tiles (N = 1, 5, 37), 8 heads of size 2 and 3 as MAESTRO, and widths that are not multiples of the matmul
 // tile; the linear head once under WebGPU's default limits (the heads add no kernel of their own: the attention
 // kernels' own tests cover their splitting). Then short trainings (fitProbe) on synthetic separable sets must reach
-// high held-out accuracy for both heads and a multi-label task, which exercises loss, backward and AdamW together.
+// high held-out accuracy for both heads and on a multi-label task, which exercises loss, backward and AdamW together.
 import { describe, expect, it } from 'vitest';
 import { gpuCase } from '../gpu/testing/harness';
 import { submitDispatches } from '../kernels/dispatch';
@@ -117,11 +117,14 @@ function split(count: number): { train: Int32Array; test: Int32Array } {
 }
 
 describe('fitProbe on synthetic token sets', () => {
+  // Small batches and 2 heads keep the attentive runs affordable on SwiftShader (every step runs the tiled attention
+  // kernels on R·NH sets; a set of 3 tokens uses a small corner of each tile).
   for (const head of ['linear', 'attentive'] as const) {
     it(`${head} head learns a separable 4-class task`, async () => {
       const ex = syntheticSets(240, 3, 16, 4, 10, false);
       const { train, test } = split(ex.count);
-      const result = await gpuCase(({ device }) => fitProbe(device, ex, train, test, { head, steps: 80, batch: 32, lr: head === 'linear' ? 5e-2 : 1e-2, weightDecay: 0.01, seed: 1 }));
+      const opts = head === 'linear' ? { steps: 80, batch: 32, lr: 5e-2 } : { steps: 40, batch: 16, lr: 2e-2, heads: 2 };
+      const result = await gpuCase(({ device }) => fitProbe(device, ex, train, test, { head, weightDecay: 0.01, seed: 1, ...opts }));
       const correct = [...result.predictions].filter((p, i) => p === ex.labels[test[i]]).length;
       const acc = correct / test.length;
       console.log(`[probe ${head}] loss ${result.losses[0].toFixed(3)} → ${result.losses.at(-1)!.toFixed(3)}, held-out accuracy ${acc.toFixed(3)}, ${result.trainMs.toFixed(0)} ms`);
@@ -130,10 +133,10 @@ describe('fitProbe on synthetic token sets', () => {
     });
   }
 
-  it('attentive head learns a multi-label task (BCE, threshold 0.5)', async () => {
+  it('learns a multi-label task (BCE, threshold 0.5; the loss path is the same for both heads)', async () => {
     const ex = syntheticSets(240, 3, 16, 3, 11, true);
     const { train, test } = split(ex.count);
-    const result = await gpuCase(({ device }) => fitProbe(device, ex, train, test, { head: 'attentive', steps: 80, batch: 32, lr: 1e-2, weightDecay: 0.01, seed: 2 }));
+    const result = await gpuCase(({ device }) => fitProbe(device, ex, train, test, { head: 'linear', steps: 80, batch: 32, lr: 5e-2, weightDecay: 0.01, seed: 2 }));
     let right = 0;
     test.forEach((r, i) => {
       for (let k = 0; k < ex.K; k++) right += result.predictions[i * ex.K + k] === ex.labels[r * ex.K + k] ? 1 : 0;

@@ -112,9 +112,12 @@ describe('segmentationTask', () => {
     }
   });
 
-  it('says so when no token has a label', () => {
+  it('says so when no token has a label, or when every set has the same label', () => {
     const emb = syntheticEmbedded(twoModalConfig(), 1);
     expect(() => segmentationTask(emb, new Int32Array(emb.tokens.count).fill(NO_LABEL), { dated: true })).toThrow(/no token has a label/);
+    const one = Int32Array.from({ length: emb.tokens.count }, (_, i) => (emb.tokens.modality[i] === 0 ? 4 : NO_LABEL));
+    expect(() => segmentationTask(emb, one, { dated: true })).toThrow(/same label \(4\).*--all-dates/);
+    expect(() => classificationTask(emb, [['x']])).toThrow(/same label \("x"\)/);
   });
 });
 
@@ -159,9 +162,10 @@ describe('splitTask', () => {
   it('falls back to dates, then blocks, with few tiles, and refuses a single group', () => {
     const emb = syntheticEmbedded(twoModalConfig(), 1);
     const t = emb.tokens;
-    const dated = segmentationTask(emb, Int32Array.from({ length: t.count }, (_, i) => (t.modality[i] === 0 ? 1 : NO_LABEL)), { dated: true });
+    const labels = Int32Array.from({ length: t.count }, (_, i) => (t.modality[i] === 0 ? t.row[i] : NO_LABEL));
+    const dated = segmentationTask(emb, labels, { dated: true });
     expect(chooseSplit(dated, 'auto')).toBe('date');
-    const stat = segmentationTask(emb, Int32Array.from({ length: t.count }, (_, i) => (t.modality[i] === 0 ? 1 : NO_LABEL)), { dated: false });
+    const stat = segmentationTask(emb, labels, { dated: false });
     expect(chooseSplit(stat, 'auto')).toBe('block');
     expect(() => splitTask(stat, 'tile', 0.3, 0)).toThrow(/only 1 group/);
   });

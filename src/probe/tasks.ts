@@ -168,6 +168,7 @@ export function segmentationTask(emb: Embedded, tokenLabel: Int32Array, opts: { 
   }
   assert(sb.rows.length > 0, 'segmentation: no token has both a label and valid input pixels');
   const values = [...new Set(sb.labels)].sort((a, b) => a - b);
+  assert(values.length >= 2, () => `segmentation: every labelled set has the same label (${values[0]}), so there is nothing to probe${opts.dated ? ' (with dated labels, embed every acquisition: --all-dates)' : ''}`);
   return finishSegmentation(sb, N, values, classNamesFor(values, opts.fmask ?? false, opts.names), description);
 }
 
@@ -179,6 +180,7 @@ export function classificationTask(emb: Embedded, sampleLabels: readonly (readon
   assert(used.length > 0, 'classification: no sample matched a key of the label file');
   const classNames = [...new Set(used.flatMap((s) => sampleLabels[s]!))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const index = new Map(classNames.map((c, i) => [c, i]));
+  assert(classNames.length >= 2, () => `classification: every labelled tile has the same label ("${classNames[0]}"), so there is nothing to probe`);
   const multi = used.some((s) => sampleLabels[s]!.length > 1);
   const K = classNames.length;
   const N = t.perSample;

@@ -9,8 +9,11 @@ import {
   problemsFor,
   problemText,
   spectralFusionOf,
+  withAnchor,
   withFusionGroup,
+  withGeoEncoding,
   withNormGroups,
+  withPositions,
   withSpectralFusion,
   withTokenGroups,
 } from './modelEdits';
@@ -60,6 +63,18 @@ describe('model config edits', () => {
     expect(together.groups).toEqual([{ name: 's1', modalities: ['s2', 's1_asc', 's1_des'] }]);
     expect(fusionGroupOfModality(together, 's1_des')).toBe('s1');
     expect(withFusionGroup(c, 'nope', 's1')).toBe(c);
+  });
+
+  it('edits the anchor settings, keeping an anchor modality only for the rule that needs one', () => {
+    const c = threeModalities();
+    expect(withAnchor(c, { pHi: 0.5 })).toBe(c); // no anchor settings yet: the worker fills them
+    const anchored: MaeConfig = { ...c, masking: { ...c.masking, strategy: 'anchor', anchor: { rule: 'random', modality: null, pHi: 0.9, gammaGsd: 0.5, dateAdaptation: true, dateHalfLifeDays: 180, rMin: 0.4, rMax: 0.9 } } };
+    const byModality = withAnchor(anchored, { rule: 'modality' });
+    expect(byModality.masking.anchor).toMatchObject({ rule: 'modality', modality: 's2' });
+    expect(withAnchor(byModality, { modality: 's1_des' }).masking.anchor?.modality).toBe('s1_des');
+    expect(withAnchor(byModality, { rule: 'finest-gsd' }).masking.anchor).toMatchObject({ rule: 'finest-gsd', modality: null });
+    expect(withGeoEncoding(c, 'gsd').geoEncoding).toBe('gsd');
+    expect(withPositions(c, 'ground').positions).toBe('ground');
   });
 
   it('parses band counts and splits bands by them', () => {

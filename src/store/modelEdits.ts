@@ -8,7 +8,7 @@
  * normalisation groups keeps a 'per-group' modality per-group.
  * Invariants: inputs are never mutated; an edit of an unknown modality returns the config unchanged.
  */
-import type { LossKind, MaeConfig, MaskingConfig, ModalityConfig, TargetNorm } from '../train/protocol/data';
+import type { AnchorMaskingConfig, GeoEncodingMode, LossKind, MaeConfig, MaskingConfig, ModalityConfig, PositionMode, TargetNorm } from '../train/protocol/data';
 
 export type SpectralFusion = 'joint' | 'per-group' | 'custom';
 
@@ -59,6 +59,27 @@ export function fusionGroupOfModality(c: MaeConfig, name: string): string {
 
 export function withMasking(c: MaeConfig, patch: Partial<MaskingConfig>): MaeConfig {
   return { ...c, masking: { ...c.masking, ...patch } };
+}
+
+/**
+ * Edits the anchor-aware masking settings (present once the 'anchor' strategy is chosen: the worker fills the
+ * defaults). The anchor modality is kept only for rule 'modality', which needs one (the first modality by default).
+ */
+export function withAnchor(c: MaeConfig, patch: Partial<AnchorMaskingConfig>): MaeConfig {
+  const a = c.masking.anchor;
+  if (!a) return c;
+  const next: AnchorMaskingConfig = { ...a, ...patch };
+  if (next.rule !== 'modality') next.modality = null;
+  else if (next.modality === null) next.modality = c.modalities[0]?.name ?? null;
+  return { ...c, masking: { ...c.masking, anchor: next } };
+}
+
+export function withGeoEncoding(c: MaeConfig, geoEncoding: GeoEncodingMode): MaeConfig {
+  return { ...c, geoEncoding };
+}
+
+export function withPositions(c: MaeConfig, positions: PositionMode): MaeConfig {
+  return { ...c, positions };
 }
 
 export function withTargetNorm(c: MaeConfig, targetNorm: TargetNorm): MaeConfig {

@@ -14,18 +14,22 @@ import { studioClient } from './client';
 import type { StudioState } from './index';
 
 export type {
+  AnchorMaskingConfig,
+  AnchorRule,
   ConfigReport,
   DateEncodingConfig,
   DecoderConfig,
   EncoderConfig,
   FitReport,
   FusionGroupConfig,
+  GeoEncodingMode,
   LossKind,
   MaeConfig,
   MaskingConfig,
   MaskStrategy,
   ModalityConfig,
   ModelEstimate,
+  PositionMode,
   PresetName,
   TargetNorm,
 } from '../train/protocol/data';

@@ -180,7 +180,8 @@ export class Trainer {
   async inputsFor(step: number): Promise<{ batch: Batch; masks: GroupMask[] }> {
     const rng = this.rngFor(step);
     const batch = await this.source.batch(rng, this.opts.batchSize);
-    const masks = makeMasks(this.config, this.opts.batchSize, this.opts.fixedMasks ? this.rngFor(-1) : rng);
+    // The batch carries footprints and dates: anchor-aware masking needs them (other strategies ignore them).
+    const masks = makeMasks(this.config, this.opts.batchSize, this.opts.fixedMasks ? this.rngFor(-1) : rng, batch);
     return { batch, masks };
   }
 

@@ -18,14 +18,18 @@ import type { ModelEstimate } from '../../model/estimate';
 
 export type { AcqDate, DataErrorReason, Footprint, LonLat, MaeConfig, MaskKind, ModelEstimate, PresetName, SensorKind };
 export type {
+  AnchorMaskingConfig,
+  AnchorRule,
   DateEncodingConfig,
   DecoderConfig,
   EncoderConfig,
   FusionGroupConfig,
+  GeoEncodingMode,
   LossKind,
   MaskingConfig,
   MaskStrategy,
   ModalityConfig,
+  PositionMode,
   TargetNorm,
 } from '../../model/config';
 

@@ -57,6 +57,16 @@ describe('reconcileConfig', () => {
     expect(smaller.notes.join(' ')).toMatch(/patch size 8 does not divide/);
   });
 
+  it('carries the A²-MAE-style settings over (anchor masking, geographic and position encodings)', () => {
+    const first = reconcileConfig(null, [S2, ASC]).config!;
+    const anchored = normaliseConfig({ ...first, masking: { ...first.masking, strategy: 'anchor' }, geoEncoding: 'full', positions: 'ground' });
+    expect(anchored.masking.anchor).toMatchObject({ rule: 'random', modality: null });
+    const tuned = { ...anchored, masking: { ...anchored.masking, anchor: { ...anchored.masking.anchor!, rule: 'modality' as const, modality: 's2', pHi: 0.8 } } };
+    const r = reconcileConfig(tuned, [{ ...S2, T: 2 }, ASC, DES]);
+    expect(r.problems).toEqual([]);
+    expect(r.config).toMatchObject({ geoEncoding: 'full', positions: 'ground', masking: { strategy: 'anchor', anchor: { rule: 'modality', modality: 's2', pHi: 0.8 } } });
+  });
+
   it('carries an invalid draft over with its problems instead of silently fixing it', () => {
     const first = reconcileConfig(null, [S2]).config!;
     const bad = { ...first, masking: { ...first.masking, ratio: 1.5 } };

@@ -2,19 +2,20 @@
  * The model configuration as the Model section edits it, kept consistent with the loaded dataset.
  *
  * - `reconcileConfig` builds the dataset's default (configFromDataset) and carries over every choice of the previous
- *   configuration that still applies: preset or custom sizes, objective, masking, date encoding, and per modality
+ *   configuration that still applies: preset or custom sizes, objective, masking (with its anchor settings), date,
+ *   geographic and position encodings, and per modality
  *   (same name and bands) its band groups and patch size (when it still divides the sample size); fusion groups
  *   keep each surviving modality's group. Invalid previous choices are carried over too, so the page keeps showing
  *   the user's draft with its problems instead of silently replacing it.
  * - `normaliseConfig` derives what the user does not edit: posGrid = lcm of the token grids (MAESTRO's fine grid
- *   pooled to every modality) and empty fusion groups dropped.
+ *   pooled to every modality), empty fusion groups dropped, default anchor settings for the 'anchor' strategy.
  * - `datasetProblems` adds the checks configProblems cannot do: every modality must match the dataset's (bands in
  *   order, sample size, dates), because training feeds the dataset's samples to this configuration.
  * Invariants: the functions are pure (plain JSON in, plain JSON out) and never throw for a bad draft; problems are
  * "<field path>: <what is wrong>" like configProblems so the page can show each next to its field.
  * Reference: src/train/datasetConfig.ts (defaults), src/model/config.ts (validation), method.md §2.5 (posGrid).
  */
-import { ConfigError, configProblems, PRESETS, type ConfigOverrides, type MaeConfig, type PresetName } from '../../model/config';
+import { ConfigError, configProblems, DEFAULT_ANCHOR, PRESETS, type ConfigOverrides, type MaeConfig, type PresetName } from '../../model/config';
 import { choosePatchSize, configFromDataset, fusionGroupOf, type DatasetModality } from '../datasetConfig';
 
 /** The config name of a dataset modality (configFromDataset's sanitising). */
@@ -26,9 +27,13 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
-/** posGrid = lcm of the modalities' token grids (when every patch size divides its image size). */
+/**
+ * posGrid = lcm of the modalities' token grids (when every patch size divides its image size); the anchor settings
+ * filled with their defaults when the 'anchor' strategy is chosen without them (the page cannot know the defaults).
+ */
 export function normaliseConfig(config: MaeConfig): MaeConfig {
   const c: MaeConfig = structuredClone(config);
+  if (c.masking?.strategy === 'anchor' && c.masking.anchor === undefined) c.masking.anchor = { ...DEFAULT_ANCHOR };
   const grids = c.modalities.map((m) => (Number.isInteger(m.patchSize) && m.patchSize > 0 && m.imageSize % m.patchSize === 0 ? m.imageSize / m.patchSize : null));
   if (grids.length > 0 && grids.every((g): g is number => g !== null && g > 0)) c.posGrid = grids.reduce((a, b) => (a / gcd(a, b)) * b, 1);
   c.groups = c.groups.filter((g) => g.modalities.length > 0);
@@ -83,12 +88,18 @@ export function reconcileConfig(prev: MaeConfig | null, modalities: readonly Dat
     return { config: null, problems: e.problems, notes };
   }
   if (!prev) return { config: base, problems: [], notes };
-  const c: MaeConfig = structuredClone(base);
-  c.targetNorm = prev.targetNorm;
-  c.loss = prev.loss;
-  c.masking = { ...prev.masking };
-  c.lnEps = prev.lnEps;
-  c.groupNormEps = prev.groupNormEps;
+  // Everything that is not derived from the dataset is the user's (objective, masking with its anchor settings,
+  // encodings, eps …, including fields added to MaeConfig later); the dataset-derived parts come from `base`.
+  const c: MaeConfig = {
+    ...structuredClone(prev),
+    version: base.version,
+    preset: base.preset,
+    encoder: base.encoder,
+    decoder: base.decoder,
+    modalities: base.modalities,
+    groups: base.groups,
+    posGrid: base.posGrid,
+  };
   c.dateEncoding = { enabled: prev.dateEncoding.enabled, reference: base.dateEncoding.reference };
   const ref = prev.dateEncoding.reference;
   if (ref.kind === 'fixed' || c.modalities.some((m) => m.name === ref.modality)) c.dateEncoding.reference = structuredClone(ref);

@@ -69,6 +69,10 @@ describe('inspect handlers on real data, before training', () => {
       const { meta, pixels } = reply;
       console.log(`[inspect] ratio ${meta.ratio}: ${meta.maskedTokens}/${meta.totalTokens} masked, loss ${meta.loss.toFixed(4)}, ${meta.ms.total.toFixed(0)} ms (forward ${meta.ms.forward.toFixed(0)} ms); rows ${meta.modalities.flatMap((m) => m.rows.map((r) => r.key)).join(', ')}`);
       expect(Number.isFinite(meta.loss)).toBe(true);
+      // The ground overlay: one map per (modality, date) image, and a coverage share.
+      expect(meta.overlay?.images.length).toBe(meta.modalities.reduce((a, m) => a + m.T, 0));
+      expect(meta.overlay!.coverage).toBeGreaterThan(0);
+      expect(reply.overlay!.images.length).toBe(meta.overlay!.images.length * meta.overlay!.rows * meta.overlay!.cols * 4);
       expect(meta.groups.every((g) => g.masked === Math.round(meta.ratio * g.N))).toBe(true);
       for (const mod of meta.modalities) {
         const HW = mod.H * mod.W;

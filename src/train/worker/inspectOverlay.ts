@@ -3,7 +3,7 @@
  * masked tokens onto one ground raster (the anchor's frame for anchor masks, the finest modality's otherwise); this
  * file renders those state maps and the "seen by n images" map as RGBA for the page, with the facts as small JSON.
  *
- * Colours: visible = teal (the theme accent), masked = dark slate, partly masked (the token band groups at a location
+ * Colours: visible = teal (the theme accent), masked = grey slate (distinct from the card background), partly masked (the token band groups at a location
  * disagree) = amber, outside the image = transparent; the seen map uses magma from 0 (black: ground no visible token
  * covers) to the number of images, transparent outside the reference footprint.
  * Invariants: nothing is drawn when the raster would exceed MAX_OVERLAY_VALUES cells over all images (then the note
@@ -22,7 +22,7 @@ export const MAX_OVERLAY_VALUES = 4_000_000;
 
 export const OVERLAY_RGB: Record<1 | 2 | 3, readonly [number, number, number]> = {
   1: [79, 209, 197],
-  2: [24, 36, 44],
+  2: [92, 104, 124],
   3: [246, 173, 85],
 };
 

@@ -5,11 +5,19 @@ import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../data/sample';
 import { gpuCase } from '../../gpu/testing/harness';
 import { randomBatch } from '../../model/testing/batches';
-import { tinyTwoGroupConfig } from '../../model/testing/configs';
+import { buildConfig } from '../../model/config';
 import { DEFAULT_OPTIMIZER, Trainer, type BatchSource } from '../trainer';
 import { ValidationEvaluator, type TileSource } from './trainValidation';
 
-const config = tinyTwoGroupConfig({ loss: 'l2' });
+// Two modalities in one fusion group: per-modality losses are exercised, with few kernels to compile (SwiftShader).
+const config = buildConfig(
+  'tiny',
+  [
+    { name: 'A', bands: ['a0', 'a1', 'a2'], normGroups: [2, 1], patchSize: 2, imageSize: 4, gsd: 10, dates: 2, group: 'G' },
+    { name: 'B', bands: ['b0', 'b1'], patchSize: 2, imageSize: 4, gsd: 10, dates: 1, group: 'G' },
+  ],
+  { encoder: { width: 16, heads: 2, groupDepth: 1, interDepth: 0, mlpRatio: 2 }, decoder: { width: 12, heads: 2, depth: 1, mlpHidden: 20 }, loss: 'l2' },
+);
 const B = 2;
 const source: BatchSource = { batch: async (rng, b) => randomBatch(config, b, rng.nextU32()) };
 const optimizer = { ...DEFAULT_OPTIMIZER, schedule: { kind: 'constant' as const, lr: 3e-3 } };

@@ -1,11 +1,13 @@
 /**
  * The pre-training objective: what is reconstructed (raw pixels, per-patch normalised pixels as in MAE, or per band
- * group as in MAESTRO), the loss, the masking (random, or structured with whole dates, locations and modalities
- * dropped), the masking ratio, and whether acquisition dates are encoded into the tokens.
+ * group as in MAESTRO), the loss, the masking (random, structured with whole dates, locations and modalities
+ * dropped, or A²-MAE-style anchor-aware), the masking ratio, and the date, position and geographic encodings.
  */
 import { useStudioStore } from '../../../store';
 import { withDateEncoding, withDateReference, withLoss, withMasking, withTargetNorm } from '../../../store/modelEdits';
 import type { LossKind, MaskStrategy, TargetNorm } from '../../../store/modelSlice';
+import { AnchorEditor } from './AnchorEditor';
+import { EncodingsEditor } from './EncodingsEditor';
 import { FieldProblems, fieldId, NumberField, RadioField } from './fields';
 
 export function ObjectiveEditor() {
@@ -53,6 +55,7 @@ export function ObjectiveEditor() {
           options={[
             { value: 'structured', label: 'Structured', hint: 'also drops whole dates, locations (tubes) and modalities' },
             { value: 'random', label: 'Random', hint: 'independent tokens only' },
+            { value: 'anchor', label: 'Anchor-aware', hint: 'A²-MAE style: other images masked where an anchor image is visible' },
           ]}
         />
       </div>
@@ -105,6 +108,7 @@ export function ObjectiveEditor() {
           onCommit={(v) => void edit((c) => withMasking(c, { dropModality: v }))}
         />
       </div>
+      <AnchorEditor />
       <div className="dm-field-row">
         <label className="dm-inline" htmlFor={fieldId('dateEncoding.enabled')}>
           <input id={fieldId('dateEncoding.enabled')} type="checkbox" checked={config.dateEncoding.enabled} onChange={(e) => void edit((c) => withDateEncoding(c, e.target.checked))} />
@@ -128,6 +132,7 @@ export function ObjectiveEditor() {
           <FieldProblems problems={problems} field="dateEncoding" />
         </div>
       </div>
+      <EncodingsEditor />
     </section>
   );
 }
