@@ -89,7 +89,8 @@ async function opfsSlots(page: Page): Promise<[string, number][]> {
  * Main-thread CPU of the page while `during` runs, from a V8 CPU profile (Chromium DevTools protocol). Wall-clock
  * figures (long tasks, timer lateness) also count the time the thread waited for a CPU core, which on a loaded
  * software-GPU machine is most of it; profile samples count only the time the page's own code (script, style, layout,
- * paint, GC) ran. `worstWindowMs`: the most busy time inside any 100 ms of wall time.
+ * paint, GC) ran. `worstWindowMs`: the most busy time inside any 100 ms of wall time. Samples inside scripts the test
+ * tool injects (its polling and DOM snapshots) are left out.
  */
 async function mainThreadCpu(page: Page, during: () => Promise<void>): Promise<{ busyMs: number; wallMs: number; worstWindowMs: number; worstWhat: string }> {
   const cdp = await page.context().newCDPSession(page);
@@ -124,7 +125,8 @@ async function mainThreadCpu(page: Page, during: () => Promise<void>): Promise<{
     const dt = (profile.timeDeltas ?? [])[i] ?? 0;
     t += dt;
     // A sample stands for the time since the previous one, capped: a long gap is time the thread did not run.
-    if (!idle.has(id)) {
+    // The test tool's own page-side work (polling, DOM snapshots) is not the studio's.
+    if (!idle.has(id) && !frameOf(id).startsWith('harness:')) {
       ids.push(id);
       times.push(t / 1000);
       busy.push(Math.min(dt, 2 * intervalUs) / 1000);

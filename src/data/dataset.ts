@@ -41,6 +41,10 @@ export interface DatasetConfig {
   sampleMeters?: number;
   /** Dates per modality after temporal binning (default min(16, shortest series)). */
   numDates?: number | Record<string, number>;
+  /** Cap of the default number of dates (default 16, MAESTRO's largest); ignored where numDates is given. */
+  maxDates?: number;
+  /** Sample side in pixels of the coarsest modality when sampleMeters is not given (default 32). */
+  samplePixels?: number;
   /** Bands per modality (default: S2 → the 10 training bands in [4, 4, 2] group order; others → all). */
   bands?: Record<string, string[]>;
   /** Scaling per modality (default 'sensor'). */
@@ -237,14 +241,14 @@ export class Dataset {
     for (const m of mods) {
       const cfg = this.config.numDates;
       const shortest = Math.min(...usable.map((l) => l.modalities[m].acquisitions.length));
-      T[m] = typeof cfg === 'number' ? cfg : cfg?.[m] ?? Math.min(16, shortest);
+      T[m] = typeof cfg === 'number' ? cfg : cfg?.[m] ?? Math.min(this.config.maxDates ?? 16, shortest);
       if (!(Number.isInteger(T[m]) && T[m] >= 1)) throw new Error(`numDates for ${m} must be an integer ≥ 1, got ${T[m]}`);
       if (shortest < T[m]) this.warnings.push(`${m}: some locations have only ${shortest} dates for ${T[m]} slots; the missing slots are padded as invalid`);
     }
 
     // Per-location sampling geometry.
     const locs: SamplingLocation[] = [];
-    let sampleMeters = this.config.sampleMeters ?? 32 * coarsest;
+    let sampleMeters = this.config.sampleMeters ?? (this.config.samplePixels ?? 32) * coarsest;
     const geometry: { loc: (typeof usable)[number]; items: Record<string, SeriesItem[]>; ref: Acquisition; coarse: Acquisition; region: [number, number, number, number] }[] = [];
     for (const l of usable) {
       const items: Record<string, SeriesItem[]> = {};

@@ -227,6 +227,15 @@ async function addFilesNow(state: WorkerState, incoming: readonly IncomingFile[]
   }
 }
 
+/**
+ * In the studio, a modality the user has not configured gets at most STUDIO_MAX_DATES dates and samples are
+ * STUDIO_SAMPLE_PIXELS pixels of the coarsest modality: a first run must take seconds per step even on a software
+ * adapter (the demo's 12 Sentinel-2 dates at 32 px made a tiny-preset step take minutes on SwiftShader). The Model
+ * section raises both; the CLI keeps the data pipeline's defaults (16 dates, 32 px).
+ */
+export const STUDIO_MAX_DATES = 4;
+export const STUDIO_SAMPLE_PIXELS = 16;
+
 /** Modalities and dates options restricted to what the catalog has (a removed modality must not block the dataset). */
 function effectiveOptions(options: DataOptions, catalog: Catalog): DatasetConfig {
   const names = new Set(catalog.locations.flatMap((l) => Object.keys(l.modalities)));
@@ -235,6 +244,8 @@ function effectiveOptions(options: DataOptions, catalog: Catalog): DatasetConfig
   return {
     modalities: mods.length ? mods : undefined,
     numDates,
+    maxDates: STUDIO_MAX_DATES,
+    samplePixels: STUDIO_SAMPLE_PIXELS,
     sampleMeters: options.sampleMeters !== null && options.sampleMeters > 0 ? options.sampleMeters : undefined,
   };
 }
