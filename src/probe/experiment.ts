@@ -8,7 +8,7 @@
  *   fusion      'joint' | 'token'                      spectral fusion: all bands in one token per patch (MAESTRO), or
  *                                                      one token per band group — the normalisation groups when a
  *                                                      modality has several, else one per band (§2.4)
- *   masking     any of MASK_STRATEGIES (config.ts)     e.g. 'random' | 'structured' (| 'anchor' once it exists)
+ *   masking     any of MASK_STRATEGIES (config.ts)     'random' | 'structured' | 'anchor' (A²-MAE-style, §7.2)
  * The experiment file (JSON; relative paths are relative to the file) — documented in docs/readme-probe.md:
  *   { "name", "data": [paths], "labels": path | {"path": [paths], "match", "dated", "ignore", "classes"},
  *     "dataset": {"sampleMeters", "numDates", "patchSize"}, "model": {"preset", "encoder", "decoder"},

@@ -103,7 +103,7 @@ function weightsResolver(state: WorkerState, model: ResolvedModel, seen: { step:
   return () => {
     if (!model.trainer) return { kind: 'init', seed: INIT_SEED };
     const now = currentTrainer(state);
-    if (now !== model.trainer) throw new Error('the training run was replaced while inspecting; run the inspection again');
+    if (now !== model.trainer) throw new Error('The training run was replaced while inspecting; run the inspection again.');
     seen.step = now.step;
     return { kind: 'tensor', params: now.params };
   };

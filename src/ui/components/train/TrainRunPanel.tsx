@@ -123,7 +123,7 @@ function Progress() {
         aria-valuenow={step}
         aria-valuetext={`step ${step} of ${totalSteps}`}
       >
-        <div className={`progress-fill${running ? ' progress-live' : ''}`} style={{ width: `${pct}%` }} />
+        <div className={`progress-fill${running ? ' progress-live' : ''}`} style={{ transform: `scaleX(${pct / 100})` }} />
       </div>
       <dl className="train-stats">
         <div>
