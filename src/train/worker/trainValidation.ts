@@ -86,7 +86,9 @@ export class ValidationEvaluator {
     for (let b = 0; b < this.plan.batches; b++) {
       const samples: Sample[] = [];
       for (let i = 0; i < this.plan.batch; i++) samples.push(await this.source.tile(b * this.plan.batch + i));
-      out.push({ batch: collate(samples), masks: makeMasks(this.config, this.plan.batch, new Rng(this.seed, MASK_STREAM + b)) });
+      const batch = collate(samples);
+      // The batch's footprints and dates feed anchor-aware masking; other strategies ignore them.
+      out.push({ batch, masks: makeMasks(this.config, this.plan.batch, new Rng(this.seed, MASK_STREAM + b), batch) });
     }
     this.cache = out;
     return out;
