@@ -1,27 +1,32 @@
 // Lint configuration. Besides the usual TypeScript and React-hooks rules it enforces the architecture
-// (docs: README "Architecture"): ui → store → train → model → kernels → gpu, with `lib` importable by all,
+// (docs: README "Architecture"; rule in scripts/eslint-layers.mjs): ui → store → train → model → kernels → gpu, with `lib` importable by all,
 // `data` and `*.ref.ts` CPU references never touching the GPU, zustand only in src/store, WGSL only in src/kernels,
 // and the Node-only Dawn binding only in Node entry points. A violating import fails `npm run lint` (and `npm test`).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import layers from './scripts/eslint-layers.mjs';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const layer = (name) => `./src/${name}`;
+/** Repository-relative path pattern of a source layer. */
+const layer = (...names) => `^src/(${names.join('|')})(/|$)`;
 
-/** `target` may not import from any of `from`. */
+/** A file matching `target` may not import a path matching `from` (regular expressions, see scripts/eslint-layers.mjs). */
 const zones = [
-  { target: layer('lib'), from: ['gpu', 'kernels', 'model', 'data', 'train', 'store', 'ui'].map(layer), message: 'lib imports nothing from the app.' },
-  { target: layer('gpu'), from: ['kernels', 'model', 'data', 'train', 'store', 'ui'].map(layer), message: 'gpu is the bottom layer.' },
-  { target: layer('kernels'), from: ['model', 'data', 'train', 'store', 'ui'].map(layer), message: 'kernels import only gpu and lib.' },
-  { target: layer('model'), from: ['train', 'store', 'ui'].map(layer), message: 'model imports kernels, gpu, data types and lib.' },
-  { target: layer('data'), from: ['gpu', 'kernels', 'model', 'train', 'store', 'ui'].map(layer), message: 'data never touches the GPU or the app layers.' },
-  { target: layer('train'), from: ['store', 'ui'].map(layer), message: 'train runs in a worker; it never imports store or ui.' },
-  { target: layer('store'), from: ['ui', 'gpu', 'kernels', 'model'].map(layer), message: 'store reaches training only through src/train/client.ts and protocol.ts.' },
-  { target: layer('ui'), from: ['gpu', 'kernels', 'model', 'train'].map(layer), message: 'ui talks to the store only.' },
-  { target: ['lib', 'gpu', 'model', 'data', 'train', 'store', 'ui'].map(layer), from: './shaders', message: 'WGSL is imported only by src/kernels.' },
+  { target: layer('lib'), from: layer('gpu', 'kernels', 'model', 'data', 'train', 'store', 'ui', 'export'), message: 'lib imports nothing from the app.' },
+  { target: layer('gpu'), from: layer('kernels', 'model', 'data', 'train', 'store', 'ui', 'export'), message: 'gpu is the bottom layer.' },
+  { target: layer('kernels'), from: layer('model', 'data', 'train', 'store', 'ui', 'export'), message: 'kernels import only gpu and lib.' },
+  { target: layer('model'), from: layer('train', 'store', 'ui', 'export'), message: 'model imports kernels, gpu, data types and lib.' },
+  { target: layer('data'), from: layer('gpu', 'kernels', 'model', 'train', 'store', 'ui', 'export'), message: 'data never touches the GPU or the app layers.' },
+  { target: layer('train'), from: layer('store', 'ui'), message: 'train runs in a worker; it never imports store or ui.' },
+  { target: layer('store'), from: layer('ui', 'gpu', 'kernels', 'model', 'export'), message: 'store reaches training only through src/train/client.ts and protocol.ts.' },
+  { target: layer('ui'), from: layer('gpu', 'kernels', 'model', 'train', 'data', 'export'), message: 'ui talks to the store only.' },
+  { target: '^src/export/(?!.*\\.gpu\\.test\\.ts$)', from: layer('gpu', 'kernels', 'train', 'store', 'ui'), message: 'export uses the model definition, not the GPU path.' },
+  { target: layer('lib', 'gpu', 'model', 'data', 'train', 'store', 'ui', 'export'), from: '^shaders/', message: 'WGSL is imported only by src/kernels.' },
 ];
+
+/** CPU references are oracles: they import only lib and other *.ref files, so they cannot share a bug with the GPU path. */
+const refZone = { target: '\\.ref\\.ts$', from: '^src/(?!lib/)(?!.*\\.ref$)', message: 'CPU references import only lib and other *.ref.ts files.' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', 'runs/**'] },
@@ -31,10 +36,9 @@ export default tseslint.config(
   {
     files: ['**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
-    plugins: { 'import-x': importX, 'react-hooks': reactHooks },
-    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs'] } } },
+    plugins: { layers, 'react-hooks': reactHooks },
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones }],
+      'layers/no-restricted-paths': ['error', { zones }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
@@ -50,10 +54,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ref.ts'],
     rules: {
-      'import-x/no-restricted-paths': [
-        'error',
-        { zones: [...zones, { target: './src/**/*.ref.ts', from: ['gpu/**', 'kernels/!(*.ref).ts', 'model/!(*.ref).ts', 'train/**', 'store/**', 'ui/**', 'data/**'].map((x) => `./src/${x}`), message: 'CPU references import only lib and other *.ref.ts files.' }] },
-      ],
+      'layers/no-restricted-paths': ['error', { zones: [...zones, refZone] }],
     },
   },
   // The Dawn binding is Node-only: only Node entry points may import it (it would break the browser bundle).
