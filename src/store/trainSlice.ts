@@ -152,6 +152,7 @@ export const IDLE_STATUS: TrainStatus = {
   tokensPerStep: null,
   failure: null,
   checkpointStep: null,
+  canRecover: false,
   note: null,
   validationNote: null,
 };

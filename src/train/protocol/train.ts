@@ -77,6 +77,8 @@ export interface TrainStatus {
   failure: TrainFailure | null;
   /** Step of the newest checkpoint of this run a recovery restarts from; null when none was saved yet (step 0). */
   checkpointStep: number | null;
+  /** A failed run exists that `train.recover` can bring back (false when the trainer could not even be built). */
+  canRecover: boolean;
   /** One line about what just happened ("Resumed from the autosave at step 40"), or null. */
   note: string | null;
   /** Validation is off for this run, and why (no tiles, out of memory …); null when it works or is disabled. */

@@ -177,6 +177,7 @@ describe('train handlers (Node, Dawn, real file)', () => {
     expect(failed.failure!.message).toMatch(new RegExp(`Training stopped at step ${good + 1}: the loss became NaN .*resume from the last checkpoint`));
     expect(failed.step).toBe(good);
     expect(failed.checkpointStep).toBe(good);
+    expect(failed.canRecover).toBe(true);
     expect(currentTrainer(w.state)).not.toBeNull();
 
     const before = w.events.length;

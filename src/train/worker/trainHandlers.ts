@@ -5,8 +5,10 @@
  *
  * Invariants:
  * - State-changing requests run one at a time (a queue), so a stop never races a pause or a start.
- * - A request that fails before the new trainer exists changes nothing: the old run, its weights and its autosave
- *   stay (bad checkpoint file, other model configuration, missing data).
+ * - A request its checks refuse (invalid settings, missing data, a file that is not a checkpoint, another model
+ *   configuration, data of another shape) changes nothing: the old run, its weights and its autosave stay. Only when
+ *   building the new trainer itself fails (out of GPU memory) is the old run already gone from the GPU; its autosave
+ *   stays.
  * - The loop stops or parks only at step boundaries (trainLoop.ts), and every checkpoint, download and weights
  *   export reads the weights at such a boundary, so weights, moments and the step counter agree.
  * - After a device loss the dead trainer is dropped at once (currentTrainer → null); a recovery acquires a new device
@@ -110,6 +112,7 @@ function statusOf(rec: TrainRecord): TrainStatus {
     tokensPerStep: r ? tokensPerStep(r.config, r.settings.batchSize) : null,
     failure: rec.failure,
     checkpointStep: r?.checkpoint?.step ?? null,
+    canRecover: r !== null && (rec.phase === 'failed' || rec.phase === 'lost' || rec.phase === 'error'),
     note: rec.note,
     validationNote: r?.validationNote ?? null,
   };

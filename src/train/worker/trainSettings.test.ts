@@ -57,7 +57,7 @@ describe('estimateRun', () => {
   it('expects seconds per step on a software adapter, and says so', () => {
     const e = estimateRun(config, 2, { name: 'google swiftshader — software', isSoftware: true });
     expect(e.expectedSecondsPerStep).toBeGreaterThan(0);
-    expect(e.expectedSecondsPerStep).toBeCloseTo(2 + e.flopsPerStep / 0.24e9, 9);
+    expect(e.expectedSecondsPerStep).toBeCloseTo(1 + e.flopsPerStep / 0.3e9, 9);
     expect(e.basis).toMatch(/SwiftShader/);
     expect(e.tokensPerStep).toBe(tokensPerStep(config, 2));
     expect(e.tokensPerStep).toBe(2 * (24 + 26)); // groups A (24 tokens) and B (26 tokens)

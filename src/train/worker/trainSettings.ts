@@ -91,15 +91,17 @@ export function tokensPerStep(config: MaeConfig, batchSize: number): number {
 /**
  * Time per step on software adapters, modelled as a fixed cost (hundreds of small dispatches and read-backs) plus
  * the estimate's FLOPs at an effective rate. Below the matmul figures of docs/webgpu.md §8 (SwiftShader 0.3–0.46,
- * llvmpipe ≈ 2.3 GFLOP/s) because a step also runs attention, norms, gathers and small kernels. Fitted on the
- * studio's tiny preset (docs/readme-ui-train.md): SwiftShader in Chromium 3.3 s/step at 0.28 GFLOP and 9.4 s/step at
- * 1.73 GFLOP; llvmpipe (Node, Dawn) 0.47 s/step at 0.28 GFLOP.
+ * llvmpipe ≈ 2.3 GFLOP/s) because a step also runs attention, norms, gathers and small kernels. Measured on the
+ * studio's tiny preset (docs/readme-ui-train.md), SwiftShader in Chromium: 0.27 GFLOP/step took 1.2 s on a quiet
+ * 2-core machine and 2.7–3.3 s on a loaded one, 1.73 GFLOP/step 9.4 s loaded; the constants sit between the two, so
+ * the figure is an order of magnitude to plan with (the page shows the measured speed once steps run). llvmpipe
+ * (Node, Dawn): 0.47 s/step at 0.28 GFLOP.
  */
 const SOFTWARE_SPEED: { pattern: RegExp; name: string; overheadSeconds: number; gflops: number }[] = [
-  { pattern: /swiftshader/i, name: 'SwiftShader', overheadSeconds: 2, gflops: 0.24 },
+  { pattern: /swiftshader/i, name: 'SwiftShader', overheadSeconds: 1, gflops: 0.3 },
   { pattern: /llvmpipe|lavapipe/i, name: 'llvmpipe', overheadSeconds: 0.2, gflops: 1 },
 ];
-const OTHER_SOFTWARE = { name: 'a software adapter', overheadSeconds: 2, gflops: 0.24 };
+const OTHER_SOFTWARE = { name: 'a software adapter', overheadSeconds: 1, gflops: 0.3 };
 
 export function estimateRun(config: MaeConfig, batchSize: number, adapter: { name: string; isSoftware: boolean }): TrainEstimate {
   const e = estimateModel(config, batchSize);

@@ -201,12 +201,16 @@ function Failure() {
           First non-finite tensor: <code>{f.tensor}</code>
         </p>
       )}
-      <div className="button-row">
-        <button type="button" className="button primary" data-testid="train-recover" disabled={pending !== null} onClick={() => void recover()}>
-          {f.kind === 'device-lost' ? `Resume on a new GPU device from step ${from}` : `Resume from step ${from}`}
-        </button>
-        <span className="muted small">{f.kind === 'nan' ? 'Uses the settings on the left: lower the learning rate or turn on clipping first.' : 'Uses the settings on the left.'}</span>
-      </div>
+      {status.canRecover ? (
+        <div className="button-row">
+          <button type="button" className="button primary" data-testid="train-recover" disabled={pending !== null} onClick={() => void recover()}>
+            {f.kind === 'device-lost' ? `Resume on a new GPU device from step ${from}` : `Resume from step ${from}`}
+          </button>
+          <span className="muted small">{f.kind === 'nan' ? 'Uses the settings on the left: lower the learning rate or turn on clipping first.' : 'Uses the settings on the left.'}</span>
+        </div>
+      ) : (
+        <p className="small">Change the settings (a smaller batch or model needs less memory) and start again.</p>
+      )}
     </div>
   );
 }
@@ -226,7 +230,8 @@ export function TrainRunPanel() {
   const active = ACTIVE_PHASES.includes(phase);
   // After a failure the way back (resume from the checkpoint) is the primary action, not a new run.
   const failed = phase === 'failed' || phase === 'lost' || phase === 'error';
-  const runError = actionError && RUN_ACTIONS.includes(actionError.action) ? actionError.message : null;
+  // A failed start or recovery is also the run's failure (shown below with what to do): say it once.
+  const runError = actionError && RUN_ACTIONS.includes(actionError.action) && actionError.message !== status.failure?.message ? actionError.message : null;
   let line: string;
   if (phase === 'running') line = `Training — step ${status.step} of ${status.totalSteps}${status.preset ? ` (${status.preset} model, batch ${status.settings?.batchSize ?? '?'})` : ''}.`;
   else if (phase === 'paused') line = status.note ?? `Paused at step ${status.step} of ${status.totalSteps}.`;

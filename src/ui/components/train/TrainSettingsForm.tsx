@@ -42,12 +42,12 @@ export function TrainSettingsForm() {
         <div className="field">
           <label htmlFor={scheduleId}>Schedule</label>
           <select id={scheduleId} data-testid="train-schedule" value={settings.schedule} onChange={(e) => set({ schedule: e.target.value === 'constant' ? 'constant' : 'one-cycle' })}>
-            <option value="one-cycle">One-cycle (warm-up + cosine)</option>
+            <option value="one-cycle">One-cycle</option>
             <option value="constant">Constant</option>
           </select>
         </div>
         {settings.schedule === 'one-cycle' && (
-          <NumberField label="Warm-up (% of steps)" testId="train-warmup" value={settings.warmupPct} onChange={(v) => set({ warmupPct: v })} error={errorOf('warmupPct')} hint="Rises from peak/1000 to the peak, then decays (MAESTRO: 20 %)." />
+          <NumberField label="Warm-up (% of steps)" testId="train-warmup" value={settings.warmupPct} onChange={(v) => set({ warmupPct: v })} error={errorOf('warmupPct')} hint="One-cycle rises from peak/1000 to the peak over the warm-up, then decays along a cosine (MAESTRO: 20 %)." />
         )}
         <NumberField label="Weight decay" testId="train-wd" value={settings.weightDecay} onChange={(v) => set({ weightDecay: v })} error={errorOf('weightDecay')} />
         <div className="field field-inline">
