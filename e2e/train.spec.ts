@@ -250,12 +250,18 @@ test('trains with live charts, pauses and resumes at step boundaries, and keeps 
 test('checkpoints: download, refuse a foreign file and another model unchanged, load back and continue', async ({ page, watch }) => {
   await loadData(page);
   await setAutosaveEvery(page, 1);
-  await openTrain(page, { steps: 4, batch: 1, validateEvery: 0 });
+  // Enough steps that the run cannot finish between seeing step 2 and the stop taking effect, however the polls and
+  // the machine's speed fall (with 4 steps a fast run could reach 'done' first).
+  const total = 8;
+  await openTrain(page, { steps: total, batch: 1, validateEvery: 0 });
   await page.getByTestId('train-start').click();
   await expect.poll(() => step(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  const t0 = Date.now();
   await page.getByTestId('train-stop').click();
   await expect.poll(() => phase(page), { timeout: 60_000 }).toBe('stopped');
   const stoppedAt = await step(page);
+  console.log(`[e2e] stop took effect at step ${stoppedAt} of ${total} after ${Date.now() - t0} ms`);
+  expect(stoppedAt).toBeLessThan(total);
   const run = (await train(page)).status.runId;
 
   // Download.
@@ -268,7 +274,7 @@ test('checkpoints: download, refuse a foreign file and another model unchanged, 
   const headerLength = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
   const state = JSON.parse(header.__metadata__['eo-mae-state']);
-  expect(state).toMatchObject({ format: 'eo-mae-studio/1', step: stoppedAt, totalSteps: 4, batchSize: 1 });
+  expect(state).toMatchObject({ format: 'eo-mae-studio/1', step: stoppedAt, totalSteps: total, batchSize: 1 });
   expect(Object.keys(header).some((k) => k.startsWith('param.'))).toBe(true);
   expect(Object.keys(header).some((k) => k.startsWith('m.'))).toBe(true);
   await expect(page.getByTestId('export-notice-saveCheckpoint')).toContainText(`Saved eo-mae-tiny-step${stoppedAt}.safetensors`);
@@ -296,7 +302,7 @@ test('checkpoints: download, refuse a foreign file and another model unchanged, 
 
   // The download loads back (paused at its step) and continues to the end.
   await page.getByTestId('checkpoint-file').setInputFiles(file);
-  await expect(page.getByTestId('export-notice-loadCheckpoint')).toContainText(`at step ${stoppedAt} of 4`);
+  await expect(page.getByTestId('export-notice-loadCheckpoint')).toContainText(`at step ${stoppedAt} of ${total}`);
   let t = await train(page);
   expect(t.status).toMatchObject({ phase: 'paused', step: stoppedAt });
   expect(t.status.runId).toBeGreaterThan(run);
@@ -307,8 +313,8 @@ test('checkpoints: download, refuse a foreign file and another model unchanged, 
   await expect.poll(() => phase(page), { timeout: 120_000 }).toBe('done');
   t = await train(page);
   expect(t.metrics.step[0]).toBe(stoppedAt + 1);
-  expect(t.status.step).toBe(4);
-  expect(t.autosave.last?.step).toBe(4);
+  expect(t.status.step).toBe(total);
+  expect(t.autosave.last?.step).toBe(total);
 
   // Configuration JSON and weights.
   await page.getByRole('tab', { name: /Export/ }).click();
@@ -322,7 +328,7 @@ test('checkpoints: download, refuse a foreign file and another model unchanged, 
   await weights.saveAs(wPath);
   const w = readFileSync(wPath);
   const wHeader = JSON.parse(w.subarray(8, 8 + Number(w.readBigUInt64LE(0))).toString('utf8'));
-  expect(wHeader.__metadata__.step).toBe('4');
+  expect(wHeader.__metadata__.step).toBe(String(total));
   expect(Object.keys(wHeader).some((k) => k.startsWith('m.') || k.startsWith('param.'))).toBe(false);
   await page.screenshot({ path: `${SHOTS}/export.png`, fullPage: true });
   expect(watch.problems).toEqual([]);
@@ -331,15 +337,17 @@ test('checkpoints: download, refuse a foreign file and another model unchanged, 
 test('a reload mid-run offers to resume from the autosave, which needs the data first', async ({ page, watch }) => {
   await loadData(page);
   await setAutosaveEvery(page, 1);
-  await openTrain(page, { steps: 5, batch: 1, validateEvery: 0 });
+  // Steps to spare: the run must still be going when the page reloads, however late the poll sees the autosave.
+  await openTrain(page, { steps: 7, batch: 1, validateEvery: 0 });
   await page.getByTestId('train-start').click();
   await expect.poll(async () => (await train(page)).autosave.last?.step ?? 0, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   await page.reload();
   await waitForAdapter(page);
   const offer = page.getByTestId('resume-offer');
-  await expect(offer).toContainText(/A training run from .+ at step \d+ of 5 was found/);
+  await expect(offer).toContainText(/A training run from .+ at step \d+ of 7 was found/);
   const saved = (await train(page)).resumeOffer!.step;
   expect(saved).toBeGreaterThanOrEqual(2);
+  expect(saved).toBeLessThan(7);
   await page.screenshot({ path: `${SHOTS}/train-resume-offer.png`, fullPage: true });
 
   // Without the data it cannot resume: said next to the offer, which stays.
@@ -354,15 +362,16 @@ test('a reload mid-run offers to resume from the autosave, which needs the data 
   await expect.poll(() => phase(page), { timeout: 120_000 }).toBe('done');
   const t = await train(page);
   expect(t.metrics.step[0]).toBe(saved + 1);
-  expect(t.status.step).toBe(5);
-  expect(t.settings).toMatchObject({ steps: 5, batchSize: 1 });
+  expect(t.status.step).toBe(7);
+  expect(t.settings).toMatchObject({ steps: 7, batchSize: 1 });
   expect(watch.problems).toEqual([]);
 });
 
 test('a lost GPU device pauses training, and it resumes on a new device from the last checkpoint', async ({ page, watch }) => {
   await loadData(page);
   await setAutosaveEvery(page, 1);
-  await openTrain(page, { steps: 5, batch: 1, validateEvery: 0 });
+  // Steps to spare: the run must still be going when the device is lost, however late the poll sees the autosave.
+  await openTrain(page, { steps: 7, batch: 1, validateEvery: 0 });
   await page.getByTestId('train-start').click();
   await expect.poll(async () => (await train(page)).autosave.last?.step ?? 0, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   await page.evaluate(() => (window as unknown as StudioWindow).__studio.getState().simulateDeviceLoss());
@@ -381,8 +390,8 @@ test('a lost GPU device pauses training, and it resumes on a new device from the
   await expect(page.getByTestId('adapter-badge')).not.toContainText('GPU lost');
   const t = await train(page);
   // The chart went back to the checkpoint and on from there: one point per step, no gap, no duplicate.
-  expect(t.metrics.step).toEqual([1, 2, 3, 4, 5]);
+  expect(t.metrics.step).toEqual([1, 2, 3, 4, 5, 6, 7]);
   for (const l of t.metrics.loss) expect(Number.isFinite(l)).toBe(true);
-  expect(t.status.step).toBe(5);
+  expect(t.status.step).toBe(7);
   expect(watch.problems).toEqual([]);
 });

@@ -48,6 +48,53 @@ function playwrightCounts(file) {
   return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0), skipped: s.skipped ?? 0 };
 }
 
+// ANSI colour codes stripped, long messages cut to their first lines.
+function clip(message, lines = 12) {
+  const text = String(message ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  const kept = text.split('\n').slice(0, lines).join('\n');
+  return kept.length > 1500 ? `${kept.slice(0, 1500)}…` : kept;
+}
+
+function vitestFailures() {
+  const out = [];
+  for (const tier of ['unit', 'gpu-node', 'gpu-browser']) {
+    const file = vitestJson(tier);
+    if (!existsSync(file)) continue;
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    for (const f of r.testResults ?? []) {
+      if (f.status === 'failed' && (f.assertionResults ?? []).every((a) => a.status !== 'failed')) {
+        out.push({ tier, name: f.name, message: f.message });
+      }
+      for (const a of f.assertionResults ?? []) {
+        if (a.status === 'failed') out.push({ tier, name: `${f.name.replace(process.cwd() + '/', '')} › ${a.fullName}`, message: (a.failureMessages ?? []).join('\n') });
+      }
+    }
+  }
+  return out;
+}
+
+/** Every test of a Playwright JSON report with its spec title path. */
+function playwrightTests(file) {
+  if (!existsSync(file)) return [];
+  const out = [];
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? []) for (const t of spec.tests ?? []) out.push({ name: [...titles, spec.title].filter(Boolean).join(' › '), test: t });
+    for (const s of suite.suites ?? []) walk(s, [...titles, s.title]);
+  };
+  for (const s of JSON.parse(readFileSync(file, "utf8")).suites ?? []) walk(s, [s.title]);
+  return out;
+}
+
+function playwrightFailures(file) {
+  return playwrightTests(file)
+    .filter(({ test }) => test.status === 'unexpected' || test.status === 'flaky')
+    .map(({ name, test }) => ({ tier: 'e2e', name, message: (test.results ?? []).map((r) => r.error?.message ?? (r.errors ?? []).map((e) => e.message).join('\n')).join('\n') }));
+}
+
+function playwrightDurations(file) {
+  return playwrightTests(file).map(({ name, test }) => ({ name, ok: test.status === 'expected', ms: (test.results ?? []).reduce((s, r) => s + (r.duration ?? 0), 0) }));
+}
+
 const results = [];
 for (const tier of tiers) {
   if (only && !only.has(tier.name)) continue;
@@ -59,6 +106,18 @@ for (const tier of tiers) {
   const counts = tier.counts?.() ?? null;
   const ok = r.status === 0 && (!counts || (counts.failed === 0 && counts.passed > 0));
   results.push({ name: tier.name, ok, seconds, counts, status: r.status });
+}
+
+// What failed and why, right above the summary: CI logs often keep only the tail of the output.
+const failures = [...vitestFailures(), ...playwrightFailures('test-results/e2e.json')];
+if (failures.length) {
+  console.log('\n━━━ failures ━━━');
+  for (const f of failures.slice(0, 20)) console.log(`✗ ${f.tier}: ${f.name}\n    ${clip(f.message).split('\n').join('\n    ')}`);
+}
+const e2eTimes = playwrightDurations('test-results/e2e.json');
+if (e2eTimes.length) {
+  console.log('\n━━━ e2e test times ━━━');
+  for (const t of e2eTimes) console.log(`${t.ok ? 'ok  ' : 'FAIL'} ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${t.name}`);
 }
 
 console.log('\n━━━ summary ━━━');

@@ -27,6 +27,7 @@ import { bindGroup, getPipeline } from '../gpu/pipelines';
 import { VIEW_ALIGN, type GpuTensor } from '../gpu/tensor';
 import type { ResourceScope } from '../gpu/scope';
 import { assert, assertInteger } from '../lib/assert';
+import { windowOf } from './bindingChunks';
 import { cdiv, type Dispatch } from './dispatch';
 
 export interface AttentionDims {
@@ -204,13 +205,6 @@ function batchChunks(what: string, B: number, perItem: readonly number[], lim: L
 }
 
 /** Binding of elements [start, start + count) of `t`, opened at the 256-byte boundary at or before `start`. */
-function windowOf(t: GpuTensor, start: number, count: number): { binding: GPUBufferBinding; base: number } {
-  const abs = t.offset + start;
-  const aligned = abs - (abs % VIEW_ALIGN);
-  const base = abs - aligned;
-  return { binding: { buffer: t.buffer, offset: aligned * 4, size: (base + count) * 4 }, base };
-}
-
 export async function attentionForward(
   scope: ResourceScope,
   bufs: AttentionForwardBuffers,

@@ -8,26 +8,18 @@
  * - `windowOf` binds the element range [start, start + count) of a tensor. Binding offsets must be multiples of
  *   256 bytes, so the window opens at the aligned element at or before `start` and the shader adds `base` (0…63,
  *   passed in its Params) to every index into that binding.
- * - `grid1d` lays out n workgroups as (x, y, 1) with x, y ≤ the per-dimension limit; shaders recover the linear
- *   workgroup index as wg.y·nwg.x + wg.x and return early past n (fewer than y surplus workgroups).
+ * - `deviceGrid` lays out n workgroups as (x, y, 1) with x, y ≤ the per-dimension limit (split.ts grid2d); shaders
+ *   recover the linear workgroup index as wg.y·nwg.x + wg.x and return early past n (fewer than y surplus workgroups).
+ * The alignment and grid arithmetic itself lives once, in split.ts; this module adds the planning by item ranges.
  */
 import { assert } from '../lib/assert';
 import { VIEW_ALIGN, type GpuTensor } from '../gpu/tensor';
+import { alignedRange, grid2d, type Chunk, type LimitOptions } from './split';
 
-export interface SplitOptions {
-  /** Largest binding, in bytes (default: the device's maxStorageBufferBindingSize). Tests pass a tiny value to
-   *  exercise the splitting on small shapes. */
-  maxBindingBytes?: number;
-  /** Largest workgroup count per grid dimension (default: the device's maxComputeWorkgroupsPerDimension). Tests
-   *  pass a small value to exercise 2-D grids where >65535 real workgroups would be too slow on a software adapter. */
-  maxWorkgroupsPerDim?: number;
-}
+export type { Chunk };
 
-export interface Chunk {
-  /** First item of the range (a sample, row or batch index). */
-  start: number;
-  count: number;
-}
+/** Test overrides of the binding and grid limits (same as split.ts LimitOptions). */
+export type SplitOptions = LimitOptions;
 
 export interface Window {
   binding: GPUBufferBinding;
@@ -64,23 +56,12 @@ export function planChunks(total: number, elemsPerItem: readonly number[], maxEl
 
 /** Binds elements [start, start + count) of `t` (in elements of t), opening the binding at a 256-byte boundary. */
 export function windowOf(t: GpuTensor, start: number, count: number): Window {
-  assert(start >= 0 && start + count <= t.size, () => `window [${start}, ${start + count}) outside tensor "${t.label}" of ${t.size} elements`);
-  const abs = t.offset + start;
-  const aligned = abs - (abs % VIEW_ALIGN);
-  const base = abs - aligned;
-  // Zero-size bindings are invalid; the shader never reads a window of count 0, so one element stands in.
-  return { binding: { buffer: t.buffer, offset: aligned * 4, size: Math.max(1, base + count) * 4 }, base };
+  // Zero-size bindings are invalid; the shader never reads a window of count 0, so alignedRange binds one element.
+  const { binding, rem } = alignedRange(t, start, count);
+  return { binding, base: rem };
 }
 
-/** Grid for n workgroups under a per-dimension limit: x·y ≥ n, x, y ≤ limit, fewer than y surplus workgroups. */
-export function grid1d(n: number, maxPerDim: number): readonly [number, number, number] {
-  if (n <= maxPerDim) return [n, 1, 1];
-  const y = Math.ceil(n / maxPerDim);
-  assert(y <= maxPerDim, () => `${n} workgroups exceed ${maxPerDim}² even on a 2-D grid`);
-  return [Math.ceil(n / y), y, 1];
-}
-
-/** grid1d with the device's maxComputeWorkgroupsPerDimension (or the test override). */
+/** grid2d with the device's maxComputeWorkgroupsPerDimension (or the test override). */
 export function deviceGrid(device: GPUDevice, n: number, opts: SplitOptions = {}): readonly [number, number, number] {
-  return grid1d(n, opts.maxWorkgroupsPerDim ?? Number(device.limits.maxComputeWorkgroupsPerDimension));
+  return grid2d(n, opts.maxWorkgroupsPerDim ?? Number(device.limits.maxComputeWorkgroupsPerDimension));
 }

@@ -13,7 +13,7 @@ import type { ResourceScope } from '../gpu/scope';
 import type { GpuTensor } from '../gpu/tensor';
 import { assert } from '../lib/assert';
 import type { Dispatch } from './dispatch';
-import { checkLen, flatDispatches } from './flat';
+import { checkLen, flatDispatches, rangeOpDispatches } from './flat';
 import { kernelLimits, rangeBinding, type LimitOptions } from './split';
 
 /**
@@ -111,53 +111,21 @@ export function biasAddForward(
 }
 
 /** x *= scale (n), in place. */
-export async function scaleForward(
+export function scaleForward(
   scope: ResourceScope,
   bufs: { x: GpuTensor /* (n) */ },
   dims: { n: number; scale: number },
   opts?: LimitOptions,
 ): Promise<Dispatch[]> {
-  const { device } = scope;
-  checkLen('scale_forward', bufs.x, dims.n);
-  const pipeline = await getPipeline(device, { label: 'scale_forward', code: scaleForwardWgsl });
-  return flatDispatches({
-    label: `scale_forward:${bufs.x.label}`,
-    device,
-    pipeline,
-    count: dims.n,
-    limits: kernelLimits(device, opts),
-    resources: (c) => [
-      rangeBinding(bufs.x, c.start, c.count),
-      scope.uniform('scale_forward', [
-        ['u32', c.count],
-        ['f32', dims.scale],
-      ]),
-    ],
-  });
+  return rangeOpDispatches(scope, { op: 'scale_forward', code: scaleForwardWgsl, tensors: [bufs.x], params: [['f32', dims.scale]] }, dims.n, opts);
 }
 
 /** out = value (n), default 0: zeroes gradient buffers inside the step's compute pass. */
-export async function fillForward(
+export function fillForward(
   scope: ResourceScope,
   bufs: { out: GpuTensor /* (n) */ },
   dims: { n: number; value?: number },
   opts?: LimitOptions,
 ): Promise<Dispatch[]> {
-  const { device } = scope;
-  checkLen('fill_forward', bufs.out, dims.n);
-  const pipeline = await getPipeline(device, { label: 'fill_forward', code: fillForwardWgsl });
-  return flatDispatches({
-    label: `fill_forward:${bufs.out.label}`,
-    device,
-    pipeline,
-    count: dims.n,
-    limits: kernelLimits(device, opts),
-    resources: (c) => [
-      rangeBinding(bufs.out, c.start, c.count),
-      scope.uniform('fill_forward', [
-        ['u32', c.count],
-        ['f32', dims.value ?? 0],
-      ]),
-    ],
-  });
+  return rangeOpDispatches(scope, { op: 'fill_forward', code: fillForwardWgsl, tensors: [bufs.out], params: [['f32', dims.value ?? 0]] }, dims.n, opts);
 }
