@@ -50,7 +50,7 @@ function playwrightCounts(file) {
 
 // ANSI colour codes stripped, long messages cut to their first lines.
 function clip(message, lines = 12) {
-  const text = String(message ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  const text = String(message ?? '').replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   const kept = text.split('\n').slice(0, lines).join('\n');
   return kept.length > 1500 ? `${kept.slice(0, 1500)}…` : kept;
 }
