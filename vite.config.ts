@@ -53,12 +53,15 @@ export default defineConfig({
           name: 'gpu-browser',
           include: ['src/**/*.gpu.test.ts'],
           // *.node.gpu.test.ts read real files from ../shared/data with node:fs; they run in the gpu-node tier only.
-          // Every kernel's GPU-vs-reference file and the whole-graph parity run here too; the graph-level files
-          // listed below compose those same kernels and stay Node-only, because SwiftShader is ~5× slower than
-          // lavapipe and the whole suite must fit in 20 minutes on 2 cores.
+          // Every kernel's GPU-vs-reference file, the whole-graph parity and the ONNX parity run here too; the
+          // compositions listed below (transformer blocks, the A²-MAE graph variant, probe heads, trainer, worker
+          // handlers) reuse those same kernels and stay Node-only, because SwiftShader is ~5× slower than lavapipe
+          // and the whole suite must fit in 20 minutes on 2 cores.
           exclude: [
             'src/**/*.node.gpu.test.ts',
             'src/model/transformer.gpu.test.ts',
+            'src/model/geoGraph.gpu.test.ts',
+            'src/probe/heads.gpu.test.ts',
             'src/train/trainer.gpu.test.ts',
             'src/train/worker/*.gpu.test.ts',
             'node_modules/**',

@@ -15,6 +15,8 @@
  *     "pretrain": {"steps", "batch", "lr"}, "probe": {"heads", "steps", "batch", "lr", "split", "testFraction",
  *     "allDates"}, "seeds": [..], "base": {factor: value}, "ablate": [factors] | "variants": [{name?, factor: value}] }
  * "ablate" is one-factor-at-a-time around "base": the base variant, then every other value of each named factor.
+ * The studio's Evaluate section runs the same loop (`runVariants`) around the user's current configuration
+ * (`withVariant` changes only the ablated factors), with progress hooks and an AbortSignal.
  * Invariants: every variant × seed sees the same training dataset, the same evaluation samples and the same probe
  * split (split seed 0); seed s drives the initialisation, batches and masks of pre-training and the probe's
  * initialisation and batch order. Spread = sample standard deviation over seeds (0 for one seed).
@@ -239,13 +241,43 @@ export function variantConfig(modalities: readonly DatasetModality[], spec: Pick
     masking: { strategy: v.masking, ...(spec.model.maskRatio !== undefined ? { ratio: spec.model.maskRatio } : {}) },
     patchSizes,
   });
-  if (v.fusion === 'joint') return base;
-  const modalitiesOut = base.modalities.map((m) => {
+  return v.fusion === 'joint' ? base : withFusion(base, 'token');
+}
+
+/**
+ * `config` with its spectral fusion replaced: 'joint' = one token of all bands per patch; 'token' = one token per
+ * normalisation group when a modality has several, else one per band (with per-band normalisation groups, since a
+ * token's target is normalised on its own).
+ */
+export function withFusion(config: MaeConfig, fusion: Fusion): MaeConfig {
+  const modalities = config.modalities.map((m) => {
+    if (fusion === 'joint') return { ...m, tokenGroups: [m.bands.length] };
     const groups = tokenFusionGroups(m.normGroups, m.bands.length);
-    // Per-band tokens need per-band normalisation groups (a token's target is normalised on its own).
     return { ...m, tokenGroups: groups, normGroups: m.normGroups.length > 1 ? m.normGroups : groups };
   });
-  return validateConfig({ ...base, modalities: modalitiesOut });
+  return validateConfig({ ...config, modalities });
+}
+
+/** The spectral fusion of a configuration: 'joint' when every modality has one token per patch, else 'token'. */
+export function fusionOf(config: MaeConfig): Fusion {
+  return config.modalities.every((m) => m.tokenGroups.length === 1) ? 'joint' : 'token';
+}
+
+/** A configuration's own values of the three factors (the studio's base variant). */
+export function factorsOf(config: MaeConfig): Omit<Variant, 'name'> {
+  return { targetNorm: config.targetNorm, fusion: fusionOf(config), masking: config.masking.strategy };
+}
+
+/**
+ * `config` with the factors of `v` that differ from its own replaced; every other setting (sizes, dates, patch
+ * sizes, masking ratio, encodings) is kept, so a studio ablation varies exactly the named factors. Throws
+ * (ConfigError) when the result is not a valid configuration.
+ */
+export function withVariant(config: MaeConfig, v: Omit<Variant, 'name'>): MaeConfig {
+  const own = factorsOf(config);
+  let c: MaeConfig = { ...config, targetNorm: v.targetNorm, masking: { ...config.masking, strategy: v.masking } };
+  if (v.fusion !== own.fusion) c = withFusion(c, v.fusion);
+  return validateConfig(c);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -285,25 +317,58 @@ export interface RunResult {
 export interface ExperimentHooks {
   onRunStart?: (variant: Variant, seed: number, index: number, total: number) => void;
   onPretrainStep?: (step: number, loss: number) => void;
+  /** Evaluation samples encoded so far in the current run. */
+  onEmbed?: (done: number, total: number) => void;
+  /** A probe head starts training (index among the requested heads). */
+  onProbeHead?: (head: HeadKind, index: number, count: number) => void;
+  /** Probe training steps of the current head. */
+  onProbeStep?: (step: number, steps: number) => void;
   onRunEnd?: (r: RunResult) => void;
+  /**
+   * Checked at every pre-training and probe step and between phases: once aborted, the run in progress is dropped
+   * (its trainer destroyed) and the runner rejects with the signal's reason; the runs already finished went to
+   * `onRunEnd`.
+   */
+  signal?: AbortSignal;
+}
+
+/** What the runner needs besides the inputs: the variants, seeds and budgets, and how a variant becomes a model. */
+export interface VariantPlan {
+  variants: readonly Variant[];
+  seeds: readonly number[];
+  pretrain: ExperimentSpec['pretrain'];
+  probe: Omit<ExperimentSpec['probe'], 'allDates'>;
+  configFor: (v: Variant) => MaeConfig;
 }
 
 /** Pre-trains and probes every variant × seed (see the header). */
 export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, inputs: ExperimentInputs, hooks: ExperimentHooks = {}): Promise<RunResult[]> {
+  return runVariants(device, { ...spec, configFor: (v) => variantConfig(inputs.train.modalities, spec, v) }, inputs, hooks);
+}
+
+/**
+ * The runner shared by the CLI (runExperiment) and the studio: for each variant × seed, a fresh Trainer (nothing is
+ * shared with any other model) pre-trained for `pretrain.steps` on `inputs.train`, then the frozen encoder embeds the
+ * evaluation samples and the probes are trained and scored on the split of seed 0.
+ */
+export async function runVariants(device: GPUDevice, plan: VariantPlan, inputs: ExperimentInputs, hooks: ExperimentHooks = {}): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  const total = spec.variants.length * spec.seeds.length;
-  for (const v of spec.variants) {
-    const config = variantConfig(inputs.train.modalities, spec, v);
-    for (const seed of spec.seeds) {
+  const total = plan.variants.length * plan.seeds.length;
+  const signal = hooks.signal;
+  for (const v of plan.variants) {
+    const config = plan.configFor(v);
+    for (const seed of plan.seeds) {
+      signal?.throwIfAborted();
       hooks.onRunStart?.(v, seed, results.length, total);
-      const optimizer = { ...DEFAULT_OPTIMIZER, schedule: { kind: 'one-cycle' as const, options: { maxLr: spec.pretrain.lr, totalSteps: spec.pretrain.steps, pctStart: 0.2, divFactor: 1000, finalDivFactor: 1e4 } } };
+      const optimizer = { ...DEFAULT_OPTIMIZER, schedule: { kind: 'one-cycle' as const, options: { maxLr: plan.pretrain.lr, totalSteps: plan.pretrain.steps, pctStart: 0.2, divFactor: 1000, finalDivFactor: 1e4 } } };
       const t0 = performance.now();
-      const trainer = await Trainer.create(device, { config, batchSize: spec.pretrain.batch, seed, optimizer }, { batch: (rng, B) => inputs.train.batch(rng, B, true) });
+      const trainer = await Trainer.create(device, { config, batchSize: plan.pretrain.batch, seed, optimizer }, { batch: (rng, B) => inputs.train.batch(rng, B, true) });
       let params: Float32Array;
       let firstLoss = NaN;
       let lastLoss = NaN;
       try {
-        for (let s = 0; s < spec.pretrain.steps; s++) {
+        for (let s = 0; s < plan.pretrain.steps; s++) {
+          signal?.throwIfAborted();
           const m = await trainer.trainStep();
           if (s === 0) firstLoss = m.loss;
           lastLoss = m.loss;
@@ -314,16 +379,19 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, inp
         trainer.destroy();
       }
       const pretrainMs = performance.now() - t0;
+      signal?.throwIfAborted();
       const t1 = performance.now();
-      const emb = await embedSamples(device, config, params, inputs.samples);
+      const emb = await embedSamples(device, config, params, inputs.samples, { onProgress: hooks.onEmbed });
       const embedMs = performance.now() - t1;
+      signal?.throwIfAborted();
       const { task } = await buildTask(emb, inputs.labels, inputs.origins, inputs.cache);
       const report = await runProbes(device, emb, task, {
-        heads: spec.probe.heads,
-        fit: { steps: spec.probe.steps, batch: spec.probe.batch, lr: spec.probe.lr, weightDecay: 0.01, seed },
-        split: spec.probe.split,
-        testFraction: spec.probe.testFraction,
+        heads: plan.probe.heads,
+        fit: { steps: plan.probe.steps, batch: plan.probe.batch, lr: plan.probe.lr, weightDecay: 0.01, seed, onStep: hooks.onProbeStep, signal },
+        split: plan.probe.split,
+        testFraction: plan.probe.testFraction,
         splitSeed: 0,
+        onHead: hooks.onProbeHead,
       });
       const r: RunResult = { variant: v.name, seed, pretrain: { firstLoss, lastLoss, ms: pretrainMs }, embedMs, report };
       results.push(r);

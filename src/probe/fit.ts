@@ -50,6 +50,10 @@ export interface FitOptions {
   seed: number;
   /** AttentiveReduce heads (default 8 as MAESTRO, or the largest divisor of E below 8). */
   heads?: number;
+  /** Called after every training step (the studio's progress bar). */
+  onStep?: (step: number, steps: number) => void;
+  /** Checked before every step: an aborted signal stops the fit there and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_FIT: Omit<FitOptions, 'head' | 'seed'> = { steps: 300, batch: 64, lr: 3e-3, weightDecay: 0.01 };
@@ -148,6 +152,7 @@ export async function fitProbe(device: GPUDevice, ex: ProbeExamples, train: Int3
     const labels = ex.labelKind === 'single' ? new Int32Array(R) : new Float32Array(R * ex.K);
     const losses: number[] = [];
     for (let s = 0; s < opts.steps; s++) {
+      opts.signal?.throwIfAborted();
       for (let r = 0; r < R; r++) {
         if (cursor === order.length) {
           order = rng.permutation(train.length);
@@ -168,6 +173,7 @@ export async function fitProbe(device: GPUDevice, ex: ProbeExamples, train: Int3
       device.queue.writeBuffer(graph.dLogits.buffer, 0, Float32Array.from(dLogits));
       writeAdamwStep(device, stepBuf, hyper, { lr: learningRate(schedule, s), step: s + 1 });
       submitDispatches(device, [...graph.backward, ...update], `probe backward ${s + 1}`);
+      opts.onStep?.(s + 1, opts.steps);
     }
     const params = await readF32(device, graph.params.buffer, 0, n);
     const trainMs = performance.now() - t0;

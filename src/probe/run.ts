@@ -83,6 +83,8 @@ export interface ProbeOptions {
   testFraction: number;
   /** Seed of the split (the fit seed is in `fit`). */
   splitSeed: number;
+  /** Called before each head is trained (progress: `fit.onStep` then counts that head's steps). */
+  onHead?: (head: HeadKind, index: number, count: number) => void;
 }
 
 function classCounts(task: ProbeTask): number[] {
@@ -105,7 +107,8 @@ export async function runProbes(device: GPUDevice, emb: Embedded, task: ProbeTas
   const truthMulti = task.labelKind === 'multi' ? Float32Array.from({ length: split.test.length * K }, (_, j) => task.labels[split.test[Math.floor(j / K)] * K + (j % K)]) : null;
   const chance = truthSingle ? chanceLevels(classMetrics(confusionMatrix(truthSingle, truthSingle, K), K).support) : null;
   const heads: HeadReport[] = [];
-  for (const head of opts.heads) {
+  for (const [index, head] of opts.heads.entries()) {
+    opts.onHead?.(head, index, opts.heads.length);
     const r = await fitProbe(device, ex, split.train, split.test, { ...opts.fit, head });
     const single = truthSingle ? classMetrics(confusionMatrix(truthSingle, r.predictions, K), K) : null;
     const multi = truthMulti ? multiLabelMetrics(truthMulti, r.predictions, K) : null;

@@ -7,13 +7,15 @@ import { create } from 'zustand';
 import type { AdapterReport, GpuStatus } from '../train/protocol';
 import { studioClient } from './client';
 import { createDataSlice, type DataSlice } from './dataSlice';
+import { createEncoderSlice, type EncoderSlice } from './encoderSlice';
 import { createGpuSlice, type GpuSlice } from './gpuSlice';
 import { createInspectSlice, type InspectSlice } from './inspectSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createProbeSlice, type ProbeSlice } from './probeSlice';
 import { createTrainSlice, type TrainSlice } from './trainSlice';
 import { createViewSlice, type ViewSlice } from './viewSlice';
 
-export type StudioState = GpuSlice & ViewSlice & DataSlice & ModelSlice & TrainSlice & InspectSlice;
+export type StudioState = GpuSlice & ViewSlice & DataSlice & ModelSlice & TrainSlice & InspectSlice & EncoderSlice & ProbeSlice;
 
 export const useStudioStore = create<StudioState>()((...a) => ({
   ...createGpuSlice(...a),
@@ -22,6 +24,8 @@ export const useStudioStore = create<StudioState>()((...a) => ({
   ...createModelSlice(...a),
   ...createTrainSlice(...a),
   ...createInspectSlice(...a),
+  ...createEncoderSlice(...a),
+  ...createProbeSlice(...a),
 }));
 
 let gpuConnected = false;

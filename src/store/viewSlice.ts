@@ -2,7 +2,7 @@
 import type { StateCreator } from 'zustand';
 import type { StudioState } from './index';
 
-export const SECTIONS = ['data', 'model', 'train', 'inspect', 'export', 'system'] as const;
+export const SECTIONS = ['data', 'model', 'train', 'inspect', 'evaluate', 'export', 'system'] as const;
 
 /** The section shown when the URL names none. */
 export const DEFAULT_SECTION: Section = 'data';

@@ -6,7 +6,9 @@
 import type { FromWorker, Request, ToWorker, WorkerEvent } from './protocol';
 import { createWorkerState } from './worker/context';
 import { handleDataRequest } from './worker/dataHandlers';
+import { handleEncoderRequest } from './worker/encoderHandlers';
 import { handleInspectRequest } from './worker/inspectHandlers';
+import { handleProbeRequest } from './worker/probeHandlers';
 import { handleTrainRequest } from './worker/trainHandlers';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -21,6 +23,8 @@ async function handle(req: Request): Promise<{ value: unknown; transfer?: Transf
   if (req.kind.startsWith('data.')) return handleDataRequest(state, req as Extract<Request, { kind: `data.${string}` }>);
   if (req.kind.startsWith('train.')) return handleTrainRequest(state, req as Extract<Request, { kind: `train.${string}` }>);
   if (req.kind.startsWith('inspect.')) return handleInspectRequest(state, req as Extract<Request, { kind: `inspect.${string}` }>);
+  if (req.kind.startsWith('probe.')) return handleProbeRequest(state, req as Extract<Request, { kind: `probe.${string}` }>);
+  if (req.kind.startsWith('encoder.')) return handleEncoderRequest(state, req as Extract<Request, { kind: `encoder.${string}` }>);
   throw new Error(`unknown request ${(req as { kind: string }).kind}`);
 }
 

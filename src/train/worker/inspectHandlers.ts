@@ -35,6 +35,7 @@ import { currentConfig, currentDataset } from './dataHandlers';
 import { assembleInspection, findRgb, transferablesOf } from './inspectAssemble';
 import { InspectEngine, type WeightsSource } from './inspectEngine';
 import { renderOverlay, type RenderedOverlay } from './inspectOverlay';
+import { drawInspectSample, tileLabel } from './inspectSample';
 import { currentTrainer } from './trainHandlers';
 
 /** How the selector presents each strategy (a Record, so a new strategy in the model must be described here). */
@@ -50,8 +51,9 @@ const STRATEGY_TEXT: Record<MaskStrategy, Omit<StrategyInfo, 'id'>> = {
   },
 };
 
-/** Seed of the initial weights shown before any training (the studio's default training seed). */
-const INIT_SEED = 0;
+/** Seed of the initial weights shown before any training (the studio's default training seed); the ONNX card, the
+ *  PCA map and the probes use the same weights (encoderSource.ts). */
+export const INIT_SEED = 0;
 /** Samples kept decoded (validation tiles and random windows). */
 const MAX_SAMPLES = 8;
 
@@ -117,27 +119,12 @@ function engineFor(st: InspectWorkerState, device: GPUDevice): InspectEngine {
   return (st.engine ??= new InspectEngine(device));
 }
 
-function tileLabel(dataset: Dataset, index: number): string {
-  const t = dataset.validationTiles()[index];
-  return `Tile ${index + 1} · ${t.location} · x ${Math.round(t.col)}, y ${Math.round(t.row)}`;
-}
-
 async function sampleFor(st: InspectWorkerState, dataset: Dataset, choice: InspectRunParams['sample']): Promise<CachedSample> {
   const key = choice.kind === 'tile' ? `tile:${choice.index}` : `random:${choice.seed}`;
   const hit = st.samples.find((s) => s.dataset === dataset && s.key === key);
   if (hit) return hit;
-  let entry: CachedSample;
-  if (choice.kind === 'tile') {
-    if (!(Number.isInteger(choice.index) && choice.index >= 0 && choice.index < dataset.tileCount)) {
-      throw new Error(`The dataset has ${dataset.tileCount} validation tile${dataset.tileCount === 1 ? '' : 's'}; tile ${choice.index + 1} does not exist.`);
-    }
-    const s = await dataset.tile(choice.index);
-    entry = { dataset, key, id: s.id, label: tileLabel(dataset, choice.index), batch: collate([s]) };
-  } else {
-    // Un-augmented, so what the user sees is the ground as it lies; the seed makes "random" reproducible.
-    const s = await dataset.sample(new Rng(choice.seed, 4242), false);
-    entry = { dataset, key, id: s.id, label: `Random window · ${s.id}`, batch: collate([s]) };
-  }
+  const { id, label, sample } = await drawInspectSample(dataset, choice);
+  const entry: CachedSample = { dataset, key, id, label, batch: collate([sample]) };
   st.samples = [entry, ...st.samples.filter((s) => s.dataset === dataset)].slice(0, MAX_SAMPLES);
   return entry;
 }

@@ -1,7 +1,7 @@
 /**
  * Section navigation. Sections follow the workflow (Data → Model → Train → Inspect → Export); a section whose
  * capability has not arrived in this build is shown disabled with the reason, never as an empty page.
- * Keyboard: Alt+1…6 jumps to a section; arrows move between tabs (WAI-ARIA tabs pattern).
+ * Keyboard: Alt+1…7 jumps to a section; arrows move between tabs (WAI-ARIA tabs pattern).
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useStudioStore, type Section } from '../../store';

@@ -1,12 +1,13 @@
 /**
  * Export: checkpoints (download, upload), the autosave to this browser, and the model files (configuration JSON,
- * weights). Cards sit in a responsive grid; further export formats (the ONNX encoder, src/export) join it as cards.
+ * weights) and the ONNX encoder (download, and a check in onnxruntime-web). Cards sit in a responsive grid.
  * Invariants: opening the section connects the training events and checks for an autosave, as Train does, so the
  * resume offer appears wherever the user lands after a reload.
  */
 import { useEffect } from 'react';
 import { useStudioStore } from '../../store';
 import { AutosaveCard, CheckpointCard, ModelExportCard } from '../components/train/ExportCards';
+import { OnnxCard } from '../components/train/OnnxCard';
 import { ResumeOffer } from '../components/train/ResumeOffer';
 import '../components/train/train.css';
 
@@ -24,6 +25,7 @@ export function ExportSection() {
         <CheckpointCard />
         <AutosaveCard />
         <ModelExportCard />
+        <OnnxCard />
       </div>
     </section>
   );

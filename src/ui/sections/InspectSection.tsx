@@ -2,12 +2,14 @@
  * Inspect: what the masked autoencoder makes of a sample. For a validation tile (or a random window) the grid shows,
  * per modality × normalisation group (+ RGB composite) and date, the input, the mask, the reconstruction, the
  * normalised target and the error; the masking ratio and strategy re-run the current weights live; the ratio sweep
- * plots loss against masking ratio. Works before training (random initial weights), saying so.
+ * plots loss against masking ratio; the PCA embedding map shows the encoder's features beside the input. Works before
+ * training (random initial weights), saying so.
  */
 import { useEffect } from 'react';
 import { useStudioStore } from '../../store';
 import { InspectControls } from '../components/inspect/InspectControls';
 import { MaskOverlayPanel } from '../components/inspect/MaskOverlayPanel';
+import { PcaPanel } from '../components/inspect/PcaPanel';
 import { RatioSweepPanel } from '../components/inspect/RatioSweepPanel';
 import { ReconstructionGrid } from '../components/inspect/ReconstructionGrid';
 import { WeightsNote } from '../components/inspect/WeightsNote';
@@ -94,6 +96,7 @@ export function InspectSection() {
               </p>
             )
           )}
+          <PcaPanel />
           <RatioSweepPanel />
         </>
       )}

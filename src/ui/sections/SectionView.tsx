@@ -2,6 +2,7 @@
 import { useStudioStore } from '../../store';
 import { DataSection } from './DataSection';
 import { ExportSection } from './ExportSection';
+import { EvaluateSection } from './EvaluateSection';
 import { InspectSection } from './InspectSection';
 import { ModelSection } from './ModelSection';
 import { SECTION_INFO } from './sectionInfo';
@@ -20,6 +21,8 @@ export function SectionView() {
       return <TrainSection />;
     case 'inspect':
       return <InspectSection />;
+    case 'evaluate':
+      return <EvaluateSection />;
     case 'export':
       return <ExportSection />;
     default:
