@@ -7,40 +7,12 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create } from 'zustand';
-import type { StudioClient } from '../train/client';
-import type { Request, WorkerEvent } from '../train/protocol';
 import type { OnnxExportInfo, OrtCheckReport, PcaReply } from '../train/protocol/encoder';
 import type { StudioState } from './index';
+import { createManualClient } from './testing/fakeStudioClient';
 
-interface Call {
-  req: Request;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-}
-
-const fake = {
-  calls: [] as Call[],
-  listeners: new Map<string, Set<(e: WorkerEvent) => void>>(),
-  emit(e: WorkerEvent) {
-    this.listeners.get(e.kind)?.forEach((l) => l(e));
-  },
-  pending(kind: string): Call[] {
-    return this.calls.filter((c) => c.req.kind === kind);
-  },
-};
-
-const client: StudioClient = {
-  request<T>(req: Request) {
-    return new Promise<T>((resolve, reject) => fake.calls.push({ req, resolve: resolve as (v: unknown) => void, reject }));
-  },
-  on(kind, listener) {
-    let s = fake.listeners.get(kind);
-    if (!s) fake.listeners.set(kind, (s = new Set()));
-    s.add(listener as (e: WorkerEvent) => void);
-    return () => s.delete(listener as (e: WorkerEvent) => void);
-  },
-  terminate() {},
-};
+const fake = createManualClient();
+const client = fake.client;
 
 vi.mock('./client', () => ({ studioClient: () => client }));
 

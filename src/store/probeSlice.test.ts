@@ -6,43 +6,12 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { create } from 'zustand';
-import type { StudioClient } from '../train/client';
-import type { Request, WorkerEvent } from '../train/protocol';
 import type { ExperimentResult, ExperimentRunRow, ExperimentSettings, LabelSummary, ProbeContext, ProbeResult, SummaryRow } from '../train/protocol/probe';
 import type { StudioState } from './index';
+import { createManualClient } from './testing/fakeStudioClient';
 
-interface Call {
-  req: Request;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-}
-
-const fake = {
-  calls: [] as Call[],
-  listeners: new Map<string, Set<(e: WorkerEvent) => void>>(),
-  emit(e: WorkerEvent) {
-    this.listeners.get(e.kind)?.forEach((l) => l(e));
-  },
-  take(kind: string): Call {
-    const c = this.calls.find((x) => x.req.kind === kind);
-    if (!c) throw new Error(`no pending ${kind} (pending: ${this.calls.map((x) => x.req.kind).join(', ')})`);
-    this.calls = this.calls.filter((x) => x !== c);
-    return c;
-  },
-};
-
-const client: StudioClient = {
-  request<T>(req: Request) {
-    return new Promise<T>((resolve, reject) => fake.calls.push({ req, resolve: resolve as (v: unknown) => void, reject }));
-  },
-  on(kind, listener) {
-    let s = fake.listeners.get(kind);
-    if (!s) fake.listeners.set(kind, (s = new Set()));
-    s.add(listener as (e: WorkerEvent) => void);
-    return () => s.delete(listener as (e: WorkerEvent) => void);
-  },
-  terminate() {},
-};
+const fake = createManualClient();
+const client = fake.client;
 
 vi.mock('./client', () => ({ studioClient: () => client }));
 

@@ -159,3 +159,63 @@ export function fakeReport(config: MaeConfig | null, problems: string[] = []): C
 export function fakeUpdate(rows: FileRow[], config: MaeConfig | null = fakeConfig(), messages: string[] = []): DataUpdate {
   return { summary: fakeSummary(rows), model: fakeReport(config), messages };
 }
+
+/** A request the test answers by hand (resolve / reject), in the order the slice sent it. */
+export interface PendingCall {
+  req: Request;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * A StudioClient whose requests stay open until the test settles them, for slices whose behaviour depends on reply
+ * order (only the newest reply counts, coalesced runs, cancellation). `calls` may be reassigned or emptied by tests;
+ * the client always pushes into the current array.
+ */
+export interface ManualClient {
+  client: StudioClient;
+  calls: PendingCall[];
+  listeners: Map<string, Set<(e: WorkerEvent) => void>>;
+  emit(e: WorkerEvent): void;
+  /** Open calls of one request kind. */
+  pending(kind: string): PendingCall[];
+  /** The one open call of `kind` (throws when there are none or several). */
+  only(kind: string): PendingCall;
+  /** Removes and returns the first open call of `kind` (throws when there is none). */
+  take(kind: string): PendingCall;
+}
+
+export function createManualClient(): ManualClient {
+  const m: ManualClient = {
+    calls: [],
+    listeners: new Map(),
+    emit(e) {
+      m.listeners.get(e.kind)?.forEach((l) => l(e));
+    },
+    pending: (kind) => m.calls.filter((c) => c.req.kind === kind),
+    only(kind) {
+      const c = m.pending(kind);
+      if (c.length !== 1) throw new Error(`expected one ${kind} call, got ${c.length}`);
+      return c[0];
+    },
+    take(kind) {
+      const c = m.calls.find((x) => x.req.kind === kind);
+      if (!c) throw new Error(`no pending ${kind} (pending: ${m.calls.map((x) => x.req.kind).join(', ')})`);
+      m.calls = m.calls.filter((x) => x !== c);
+      return c;
+    },
+    client: {
+      request<T>(req: Request) {
+        return new Promise<T>((resolve, reject) => m.calls.push({ req, resolve: resolve as (v: unknown) => void, reject }));
+      },
+      on(kind, listener) {
+        let s = m.listeners.get(kind);
+        if (!s) m.listeners.set(kind, (s = new Set()));
+        s.add(listener as (e: WorkerEvent) => void);
+        return () => s.delete(listener as (e: WorkerEvent) => void);
+      },
+      terminate() {},
+    },
+  };
+  return m;
+}
