@@ -3,40 +3,22 @@
  * and the folder picker (webkitdirectory). Large while nothing is loaded, a slim bar afterwards. Dropping onto it
  * never removes what is loaded. Keyboard users use the two buttons (the zone itself is not a tab stop).
  */
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef } from 'react';
 import { useStudioStore } from '../../../store';
-import { collectDrop, collectInput, skippedNote } from './collectFiles';
+import { collectInput, skippedNote } from './collectFiles';
+import { useFileDrop } from './useFileDrop';
 
 export function DropZone({ compact }: { compact: boolean }) {
   const addFiles = useStudioStore((s) => s.addFiles);
-  const [over, setOver] = useState(false);
+  const { over, handlers } = useFileDrop(addFiles);
   const filesRef = useRef<HTMLInputElement>(null);
   const folderRef = useRef<HTMLInputElement>(null);
-
-  const onDrop = (e: DragEvent<HTMLDivElement>) => {
-    e.preventDefault();
-    setOver(false);
-    // Collect synchronously: the DataTransfer is emptied once this handler returns.
-    const pending = collectDrop(e.dataTransfer);
-    void pending.then((c) => addFiles(c.files, skippedNote(c.skipped)));
-  };
-  const onDragOver = (e: DragEvent<HTMLDivElement>) => {
-    if (!Array.from(e.dataTransfer.types).includes('Files')) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-    setOver(true);
-  };
 
   return (
     <div
       className={`dm-dropzone${compact ? ' dm-dropzone-compact' : ''}${over ? ' dm-dropzone-over' : ''}`}
       data-testid="dropzone"
-      onDragOver={onDragOver}
-      onDragEnter={onDragOver}
-      onDragLeave={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={onDrop}
+      {...handlers}
     >
       <div className="dm-dropzone-text">
         <strong>{compact ? 'Add more:' : 'Drop GeoTIFF files or whole folders here'}</strong>

@@ -3,39 +3,22 @@
  * GeoTIFFs of class ids (e.g. Landsat Fmask files); per-tile labels are one CSV or JSON file. Dropping never removes
  * the loaded data or model; a file that cannot be used is listed with the reason and the labels already accepted stay.
  */
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef } from 'react';
 import { useStudioStore } from '../../../store';
-import { collectDrop, collectInput, skippedNote } from '../data/collectFiles';
+import { collectInput, skippedNote } from '../data/collectFiles';
+import { useFileDrop } from '../data/useFileDrop';
 
 export function LabelDropZone() {
   const add = useStudioStore((s) => s.addLabelFiles);
   const busy = useStudioStore((s) => s.evaluate.labelsBusy);
-  const [over, setOver] = useState(false);
+  const { over, handlers } = useFileDrop(add);
   const input = useRef<HTMLInputElement>(null);
-
-  const onDrop = (e: DragEvent<HTMLDivElement>) => {
-    e.preventDefault();
-    setOver(false);
-    // Collected synchronously: the DataTransfer is emptied once this handler returns.
-    void collectDrop(e.dataTransfer).then((c) => add(c.files, skippedNote(c.skipped)));
-  };
-  const onDragOver = (e: DragEvent<HTMLDivElement>) => {
-    if (!Array.from(e.dataTransfer.types).includes('Files')) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-    setOver(true);
-  };
 
   return (
     <div
       className={`ev-drop${over ? ' is-over' : ''}`}
       data-testid="label-dropzone"
-      onDragOver={onDragOver}
-      onDragEnter={onDragOver}
-      onDragLeave={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={onDrop}
+      {...handlers}
     >
       <div>
         <strong>Drop label files here</strong>
