@@ -1,6 +1,6 @@
 // Unit tests of the data suite's file sets and pool settings (bench/suites/dataCases.ts).
 import { describe, expect, it } from 'vitest';
-import { caseFiles, DATA_CASES, poolSettings } from './dataCases';
+import { caseFiles, DATA_CASES, GOAL_RATIO, poolSettings, summarizeRatios } from './dataCases';
 
 describe('data cases', () => {
   it('a case takes every listed file of its folder, or only those its pattern matches', () => {
@@ -22,5 +22,15 @@ describe('data cases', () => {
     expect(poolSettings(8, 8).map((p) => p.size)).toEqual([0, 8]);
     expect(poolSettings(0, 1).map((p) => p.size)).toEqual([0, 1]);
     expect(poolSettings(1, 2)[1].label).toBe('Pool(1) (studio default) of 2 cores');
+  });
+
+  it('summary: geometric mean, worst case and the goal count (speed-up ≥ 0.8 = adds ≤ 25 %)', () => {
+    expect(GOAL_RATIO).toBeCloseTo(0.8, 12);
+    const s = summarizeRatios([{ ratio: 0.5 }, { ratio: 2 }, { ratio: 0.8 }])!;
+    expect(s.geomean).toBeCloseTo(Math.cbrt(0.8), 12);
+    expect(s.worst).toBe(0.5);
+    expect([s.n, s.met]).toEqual([3, 2]);
+    expect(summarizeRatios([])).toBeNull();
+    expect(summarizeRatios([{ ratio: NaN }])).toBeNull();
   });
 });

@@ -50,3 +50,14 @@ export function poolSettings(studioDefault: number, cores: number): PoolSetting[
   if (all > def) out.push({ id: `pool${all}`, size: all, label: `Pool(${all}) = every core` });
   return out;
 }
+
+/** Issue 5's goal: the preparation adds ≤ 25 % over plain decoding, i.e. plain time ÷ pipeline time ≥ 1 / 1.25. */
+export const GOAL_RATIO = 1 / 1.25;
+
+/** Geometric mean and worst of per-case speed-ups (plain ÷ pipeline time), and how many meet the goal; null for none. */
+export function summarizeRatios(rs: readonly { ratio: number }[]): { n: number; geomean: number; worst: number; met: number } | null {
+  const ok = rs.filter((r) => r.ratio > 0 && Number.isFinite(r.ratio));
+  if (ok.length === 0) return null;
+  const geomean = Math.exp(ok.reduce((s, r) => s + Math.log(r.ratio), 0) / ok.length);
+  return { n: ok.length, geomean, worst: Math.min(...ok.map((r) => r.ratio)), met: ok.filter((r) => r.ratio >= GOAL_RATIO - 1e-12).length };
+}

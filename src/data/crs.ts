@@ -190,12 +190,22 @@ export function crsFromGeoKeys(keys: Record<string, unknown> | null): { crs: Crs
   return { crs: null, warnings };
 }
 
+/** proj4 converters by (from, to) ids and definitions: building one parses both definitions (≈ 0.1 ms). */
+const converters = new Map<string, { forward(p: [number, number]): number[] }>();
+
 /** A function mapping (x, y) in `from` to (x, y) in `to`; identity when both are the same CRS. */
 export function transformer(from: CrsInfo, to: CrsInfo): (x: number, y: number) => [number, number] {
   if (from.id === to.id || from.proj4 === to.proj4) return (x, y) => [x, y];
-  const conv = proj4(from.id, to.id);
+  const key = `${from.id}\n${from.proj4}\n${to.id}\n${to.proj4}`;
+  let conv = converters.get(key);
+  if (!conv) {
+    conv = proj4(from.id, to.id) as { forward(p: [number, number]): number[] };
+    if (converters.size >= 256) converters.clear();
+    converters.set(key, conv);
+  }
+  const c = conv;
   return (x, y) => {
-    const [a, b] = conv.forward([x, y]);
+    const [a, b] = c.forward([x, y]);
     return [a, b];
   };
 }

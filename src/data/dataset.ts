@@ -146,13 +146,15 @@ export class Dataset {
   /** Inspects `sources`, builds the catalog and prepares sampling. Bad files end up in `catalog.unused`. */
   static async open(sources: readonly ByteSource[], config: DatasetConfig = {}, opts: DatasetOptions = {}): Promise<Dataset> {
     const io = opts.io ?? newIoStats();
-    const opened = await mapLimit(sources, opts.concurrency ?? 4, (s) => openAndInspect(s, { ...opts, io }));
+    // Inspection decodes into the dataset's cache, so a small file is decoded once for inspection and sampling.
+    const cache = opts.cache ?? new DecodeCache();
+    const opened = await mapLimit(sources, opts.concurrency ?? 4, (s) => openAndInspect(s, { ...opts, io, cache }));
     const files = new Map<string, RasterFile>();
     opened.forEach((o) => {
       if (o.file && o.record.ok) files.set(o.record.path, o.file);
     });
     const records = opened.map((o) => o.record);
-    const ds = new Dataset(records, buildCatalog(records, config.catalog), files, config, { ...opts, io });
+    const ds = new Dataset(records, buildCatalog(records, config.catalog), files, config, { ...opts, io, cache });
     await ds.prepare();
     return ds;
   }
@@ -399,13 +401,19 @@ export class Dataset {
     const HW = m.size * m.size;
     const C = m.bands.length;
     const plan = planBins(series.length, m.T, rng);
-    const frames = new Map<number, { data: Float32Array; valid: Uint8Array; fraction: number }>();
-    const readAt = async (i: number) => {
+    const frames = new Map<number, { data: Float32Array | null; valid: Uint8Array; fraction: number }>();
+    const readItem = (i: number, validOnly: boolean) => {
       const item = series[i];
-      const r = await item.image.read(target, { bands: item.bandIdx, scaling: item.scaling, method: this.config.resample ?? 'nearest', pool: this.opts.pool ?? null, cache: this.cache, signal: this.opts.signal });
+      return item.image.read(target, { bands: item.bandIdx, scaling: item.scaling, method: this.config.resample ?? 'nearest', pool: this.opts.pool ?? null, cache: this.cache, signal: this.opts.signal, validOnly });
+    };
+    // Training picks among the bin's dates by validity alone, so only the picked date's pixels are scaled and kept;
+    // evaluation compares the candidates' pixels (median rule) and reads them all.
+    const lazy = mode === 'train';
+    const readAt = async (i: number) => {
+      const r = await readItem(i, lazy);
       let n = 0;
       for (let p = 0; p < HW; p++) n += r.valid[p];
-      frames.set(i, { data: r.data, valid: r.valid, fraction: n / HW });
+      frames.set(i, { data: lazy ? null : r.data, valid: r.valid, fraction: n / HW });
     };
     for (const bin of plan.bins) for (const i of bin) await readAt(i);
     const validFraction = series.map((_, i) => frames.get(i)?.fraction ?? NaN);
@@ -413,7 +421,8 @@ export class Dataset {
     const valid = new Uint8Array(m.T * HW);
     const dates: AcqDate[] = [];
     const chosen: BinReport['chosen'] = [];
-    plan.bins.forEach((bin, t) => {
+    for (let t = 0; t < plan.bins.length; t++) {
+      const bin = plan.bins[t];
       const { candidates, rule } = binCandidates(bin, validFraction);
       let index: number;
       if (mode === 'eval' && candidates.length > 1) {
@@ -428,12 +437,14 @@ export class Dataset {
         );
         index = pickCandidate(candidates, 'eval', null, dev);
       } else index = pickCandidate(candidates, mode, rng);
-      const fr = frames.get(index) as { data: Float32Array; valid: Uint8Array; fraction: number };
-      data.set(fr.data, t * C * HW);
+      const fr = frames.get(index) as { data: Float32Array | null; valid: Uint8Array; fraction: number };
+      // The same read with pixels: its validity is the one already computed.
+      const pixels = fr.data ?? (await readItem(index, false)).data;
+      data.set(pixels, t * C * HW);
       valid.set(fr.valid, t * HW);
       dates.push(series[index].date);
       chosen.push({ index, dateText: series[index].image.acq.dateText ?? '', validFraction: fr.fraction, rule, candidates });
-    });
+    }
     // S < T: pad with all-invalid frames dated like the last real one.
     for (let t = plan.bins.length; t < m.T; t++) dates.push(dates[dates.length - 1] ?? FALLBACK_DATE);
     return { data, valid, dates, report: { location: l.id, modality: m.name, S: series.length, T: m.T, offset: plan.offset, k: plan.k, validFraction, chosen } };

@@ -113,6 +113,17 @@ describe('data types and layouts round-trip through RasterFile', () => {
     // A third of the pixels are transparent in the alpha band.
     expect(r.validFraction).toBeLessThan(0.7);
   });
+
+  it('a float file with GDAL_NODATA=nan: NaN pixels are nodata, the others stay valid', async () => {
+    const band = Array.from({ length: W * H }, (_, i) => (i % 4 === 0 ? NaN : 0.1 + i / (W * H)));
+    const src = bufferSource(await writeTiff({ width: W, height: H, bands: [band], dtype: 'float32', geo, nodata: 'nan' }), 'field/ndvi_nan.tif');
+    const r = await inspectFile(src);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(Number.isNaN(r.nodata)).toBe(true);
+    expect(r.validFraction).toBeGreaterThan(0.6);
+    expect(r.validFraction).toBeLessThan(0.9);
+  });
 });
 
 describe('refusals name the file and the reason', () => {

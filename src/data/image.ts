@@ -15,7 +15,7 @@ import type { Pool } from 'geotiff';
 import type { Acquisition } from './catalog';
 import { transformer, type CrsInfo } from './crs';
 import { crsToPixel, pixelToCrs, type GeoTransform } from './georef';
-import type { DecodeCache, RasterFile } from './raster';
+import type { DecodeCache, RasterFile, RawRegion } from './raster';
 import type { FileRecord } from './record';
 import { resampleBand, type GridMap, type ResampleMethod } from './resample';
 import { applyPost, type Scaling } from './scaling';
@@ -37,10 +37,12 @@ export interface ImageReadOptions {
   signal?: AbortSignal;
   pool?: Pool | null;
   cache?: DecodeCache | null;
+  /** Compute only `valid` (the same mask a full read gives); `data` comes back empty. */
+  validOnly?: boolean;
 }
 
 export interface ImageRead {
-  /** (C, H, W) */
+  /** (C, H, W); empty with validOnly. */
   data: Float32Array;
   /** (H, W) */
   valid: Uint8Array;
@@ -75,7 +77,22 @@ function inInvalidSet(v: number, set: readonly number[]): boolean {
   return false;
 }
 
+/** How one file serves a band selection: which of its bands to read and where each lands in the output. */
+interface FilePlan {
+  file: RasterFile;
+  rec: FileRecord;
+  /** The file's bands needed (first appearance order), then its alpha band when it has one. */
+  readBands: number[];
+  /** Bands before the alpha band in readBands. */
+  spectral: number;
+  /** Output channel ← index into readBands. */
+  outs: { out: number; k: number }[];
+}
+
 export class GeoImage {
+  /** Read plans by band selection (a series item always asks for the same bands). */
+  private readonly plans = new Map<string, FilePlan[]>();
+
   constructor(
     readonly acq: Acquisition,
     private readonly files: ReadonlyMap<string, RasterFile>,
@@ -92,58 +109,60 @@ export class GeoImage {
     return { crs: r.crs as CrsInfo, transform: r.transform as GeoTransform, width: r.width, height: r.height };
   }
 
-  /** Reads the selected bands onto `target`. */
-  async read(target: TargetGrid, opts: ImageReadOptions): Promise<ImageRead> {
-    const sel = opts.bands ?? this.acq.bands.map((_, i) => i);
-    const C = sel.length;
-    const { width: W, height: H } = target;
-    const HW = W * H;
-    const data = new Float32Array(C * HW);
-    const valid = new Uint8Array(HW).fill(1);
-    const method = opts.method ?? 'nearest';
-    const margin = method === 'bilinear' ? 1 : 0;
-    // Group the selected bands by file so each file is decoded once per read.
+  /** Groups the selected bands by file so each file is decoded once per read. */
+  private planFor(sel: readonly number[]): FilePlan[] {
+    const key = sel.join(',');
+    const known = this.plans.get(key);
+    if (known) return known;
     const byFile = new Map<string, { out: number; band: number }[]>();
     sel.forEach((bi, out) => {
       const part = this.acq.parts[bi];
       if (!part) throw new Error(`GeoImage ${this.acq.id}: band index ${bi} out of range`);
       byFile.set(part.path, [...(byFile.get(part.path) ?? []), { out, band: part.band }]);
     });
+    const plan: FilePlan[] = [];
     for (const [path, list] of byFile) {
-      const file = this.files.get(path) as RasterFile;
       const rec = this.records.get(path) as FileRecord;
-      const { map, window } = mapTarget(target, rec.crs as CrsInfo, rec.transform as GeoTransform, margin);
       const fileBands = [...new Set(list.map((l) => l.band))];
       const readBands = rec.alphaBand !== null ? [...fileBands, rec.alphaBand] : fileBands;
-      const raw = await file.readWindow(window, { bands: readBands, signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
+      plan.push({ file: this.files.get(path) as RasterFile, rec, readBands, spectral: fileBands.length, outs: list.map((l) => ({ out: l.out, k: fileBands.indexOf(l.band) })) });
+    }
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  /** Reads the selected bands onto `target`. */
+  async read(target: TargetGrid, opts: ImageReadOptions): Promise<ImageRead> {
+    const sel = opts.bands ?? this.acq.bands.map((_, i) => i);
+    const C = sel.length;
+    const { width: W, height: H } = target;
+    const HW = W * H;
+    const validOnly = opts.validOnly === true;
+    const data = new Float32Array(validOnly ? 0 : C * HW);
+    const valid = new Uint8Array(HW).fill(1);
+    const method = opts.method ?? 'nearest';
+    const margin = method === 'bilinear' ? 1 : 0;
+    for (const { file, rec, readBands, spectral, outs } of this.planFor(sel)) {
+      const { map, window } = mapTarget(target, rec.crs as CrsInfo, rec.transform as GeoTransform, margin);
+      const raw = await file.readRegion(window, { bands: readBands, signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
       if (raw.width === 0 || raw.height === 0) {
         valid.fill(0);
         continue;
       }
-      // Source validity: nodata/NaN in any band read from this file, or transparent alpha.
-      const n = raw.width * raw.height;
-      const srcValid = new Uint8Array(n).fill(1);
+      // Source validity: nodata/NaN in any band read from this file, or transparent alpha. One band without alpha
+      // needs no mask: the resampler tests its nodata value directly (a NaN nodata takes the mask path, which marks
+      // every pixel invalid, as it always has).
       const nd = rec.nodata;
-      const ndNaN = nd !== null && Number.isNaN(nd);
-      fileBands.forEach((_, k) => {
-        const a = raw.bands[k];
-        for (let i = 0; i < n; i++) {
-          const v = a[i];
-          if (v !== v || (nd !== null && (v === nd || ndNaN))) srcValid[i] = 0;
-        }
-      });
-      if (rec.alphaBand !== null) {
-        const a = raw.bands[readBands.length - 1];
-        for (let i = 0; i < n; i++) if (a[i] === 0) srcValid[i] = 0;
-      }
+      const direct = spectral === 1 && readBands.length === 1 && !(nd !== null && Number.isNaN(nd));
+      const srcValid = direct ? null : sourceValidity(raw, spectral, nd, rec.alphaBand !== null);
       const local: GridMap = { x0: map.x0 - raw.window[0], dx: map.dx, y0: map.y0 - raw.window[1], dy: map.dy };
-      for (const { out, band } of list) {
-        const k = fileBands.indexOf(band);
-        resampleBand({ data: raw.bands[k], width: raw.width, height: raw.height, valid: srcValid }, data, out * HW, valid, W, H, local, method, [opts.scaling.scale[out], opts.scaling.offset[out]]);
+      for (const { out, k } of outs) {
+        const src = { data: raw.bands[k], width: raw.width, height: raw.height, valid: srcValid, offset: raw.offset, stride: raw.stride, nodata: direct ? nd : null };
+        resampleBand(src, validOnly ? null : data, out * HW, valid, W, H, local, method, [opts.scaling.scale[out], opts.scaling.offset[out]]);
       }
     }
     if (this.acq.mask) await this.applyMask(target, valid, opts);
-    applyPost(opts.scaling, data, C, HW, valid);
+    if (!validOnly) applyPost(opts.scaling, data, C, HW, valid);
     return { data, valid };
   }
 
@@ -154,28 +173,106 @@ export class GeoImage {
     const file = this.files.get(m.path) as RasterFile;
     const rec = this.records.get(m.path) as FileRecord;
     const { map, window } = mapTarget(target, rec.crs as CrsInfo, rec.transform as GeoTransform, 0);
-    const raw = await file.readWindow(window, { bands: [rec.bandIndices[0]], signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
-    const HW = target.width * target.height;
+    const raw = await file.readRegion(window, { bands: [rec.bandIndices[0]], signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
     if (raw.width === 0 || raw.height === 0) {
       valid.fill(0);
       return;
     }
-    const cls = new Float32Array(HW);
-    const inside = new Uint8Array(HW).fill(1);
-    const local: GridMap = { x0: map.x0 - raw.window[0], dx: map.dx, y0: map.y0 - raw.window[1], dy: map.dy };
-    resampleBand({ data: raw.bands[0], width: raw.width, height: raw.height, valid: null }, cls, 0, inside, target.width, target.height, local, 'nearest');
-    const generic = m.invalid.length === 0 && !m.qaBits;
-    for (let i = 0; i < HW; i++) {
-      if (!inside[i]) {
-        valid[i] = 0;
+    // Nearest-neighbour lookup of each target pixel's class, as resampleBand('nearest') maps pixels: a target pixel
+    // whose centre falls outside the mask, or whose class is NaN, is invalid.
+    const { width: mw, height: mh, offset, stride } = raw;
+    const cls = raw.bands[0];
+    const tw = target.width;
+    const x0 = map.x0 - raw.window[0];
+    const y0 = map.y0 - raw.window[1];
+    const bad = maskRule(m);
+    const lut = maskTable(m, bad);
+    const cols = maskColumns(tw);
+    for (let i = 0; i < tw; i++) {
+      const sx = x0 + (i + 0.5) * map.dx;
+      cols[i] = sx >= 0 && sx < mw ? Math.min(mw - 1, Math.max(0, Math.floor(sx))) : -1;
+    }
+    for (let j = 0; j < target.height; j++) {
+      const sy = y0 + (j + 0.5) * map.dy;
+      const row = j * tw;
+      if (!(sy >= 0 && sy < mh)) {
+        for (let i = 0; i < tw; i++) valid[row + i] = 0;
         continue;
       }
-      const v = cls[i];
-      let bad: boolean;
-      if (m.qaBits) bad = m.qaBits.some((b) => (v & (1 << b)) !== 0);
-      else if (generic) bad = v > 0;
-      else bad = inInvalidSet(v, m.invalid);
-      if (bad) valid[i] = 0;
+      const srow = offset + Math.min(mh - 1, Math.max(0, Math.floor(sy))) * stride;
+      for (let i = 0; i < tw; i++) {
+        const c = cols[i];
+        if (c < 0) {
+          valid[row + i] = 0;
+          continue;
+        }
+        if (!valid[row + i]) continue;
+        const k = cls[srow + c];
+        // Small non-negative integer classes (Fmask, SCL) go through the table; anything else through the rule,
+        // on the class as resampleBand stored it (a Float32Array value).
+        if (k >= 0 && k < 256 && (k | 0) === k ? lut[k] : bad(Math.fround(k))) valid[row + i] = 0;
+      }
     }
   }
+}
+
+/** Column scratch of applyMask (synchronous between its awaits, so one buffer serves every call). */
+let maskCols = new Int32Array(64);
+
+function maskColumns(n: number): Int32Array {
+  if (maskCols.length < n) maskCols = new Int32Array(Math.max(n, 2 * maskCols.length));
+  return maskCols;
+}
+
+type MaskSpec = NonNullable<Acquisition['mask']>;
+
+/** Whether a mask class (NaN included) marks the pixel invalid: QA bits set, any class > 0, or a listed class. */
+function maskRule(m: MaskSpec): (v: number) => boolean {
+  if (m.qaBits) {
+    const qaMask = m.qaBits.reduce((acc, b) => acc | (1 << b), 0);
+    return (v) => v !== v || (v & qaMask) !== 0;
+  }
+  if (m.invalid.length === 0) return (v) => v !== v || v > 0;
+  const set = m.invalid;
+  return (v) => v !== v || inInvalidSet(v, set);
+}
+
+const maskTables = new WeakMap<MaskSpec, Uint8Array>();
+
+/** maskRule over the classes 0…255, once per mask. */
+function maskTable(m: MaskSpec, rule: (v: number) => boolean): Uint8Array {
+  let t = maskTables.get(m);
+  if (!t) {
+    t = new Uint8Array(256);
+    for (let v = 0; v < 256; v++) t[v] = rule(v) ? 1 : 0;
+    maskTables.set(m, t);
+  }
+  return t;
+}
+
+/** (h, w) validity of a region: 0 where any of its first `spectral` bands is NaN or nodata, or the alpha band (the next one) is 0. */
+function sourceValidity(raw: RawRegion, spectral: number, nd: number | null, alpha: boolean): Uint8Array {
+  const { width: w, height: h, offset, stride } = raw;
+  const srcValid = new Uint8Array(w * h).fill(1);
+  // A NaN nodata (GDAL_NODATA=nan) marks NaN pixels, which v !== v already catches; NaN === NaN is false.
+  for (let k = 0; k < spectral; k++) {
+    const a = raw.bands[k];
+    for (let y = 0; y < h; y++) {
+      const s = offset + y * stride;
+      const d = y * w;
+      for (let x = 0; x < w; x++) {
+        const v = a[s + x];
+        if (v !== v || (nd !== null && v === nd)) srcValid[d + x] = 0;
+      }
+    }
+  }
+  if (alpha) {
+    const a = raw.bands[spectral];
+    for (let y = 0; y < h; y++) {
+      const s = offset + y * stride;
+      const d = y * w;
+      for (let x = 0; x < w; x++) if (a[s + x] === 0) srcValid[d + x] = 0;
+    }
+  }
+  return srcValid;
 }

@@ -12,13 +12,13 @@
  */
 import type { Pool } from 'geotiff';
 import { DataError, toDataError, withTimeout } from './errors';
-import { RasterFile, type IoStats, type PixelWindow } from './raster';
+import { RasterFile, type DecodeCache, type IoStats, type PixelWindow } from './raster';
 import type { ByteSource } from './source';
 import { recognize, bandNamesFor, nodataFor, sensorScaling, type RecognitionInput } from './recognize';
 import { resolveDate, formatDate } from './dates';
-import { scaleValue } from './scaling';
-import { StatsAccumulator } from './stats';
-import type { TiffLayout } from './tiffInfo';
+import type { Scaling } from './scaling';
+import { StatsAccumulator, histogramStats, integerHistogram, type BandStats } from './stats';
+import { integerRange, type TiffLayout } from './tiffInfo';
 import type { FileRecord, InspectRecord } from './record';
 
 export interface InspectOptions {
@@ -31,6 +31,11 @@ export interface InspectOptions {
   concurrency?: number;
   io?: IoStats;
   pool?: Pool | null;
+  /**
+   * Decoded pixels to share with later reads (Dataset.open passes its own): a small file is then decoded whole once,
+   * for inspection and for every training window after it. Without one, inspection decodes only its sample windows.
+   */
+  cache?: DecodeCache | null;
 }
 
 /** Block-aligned windows spread over the image, together about `budget` pixels. */
@@ -74,7 +79,7 @@ async function samplePixels(file: RasterFile, budget: number, opts: InspectOptio
   const bands = Array.from({ length: file.layout.bandCount }, () => new Float64Array(total));
   let at = 0;
   for (const w of windows) {
-    const r = await file.readWindow(w, { signal: opts.signal, pool: opts.pool ?? null });
+    const r = await file.readWindow(w, { signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
     r.bands.forEach((arr, b) => bands[b].set(arr, at));
     at += r.width * r.height;
   }
@@ -84,12 +89,12 @@ async function samplePixels(file: RasterFile, budget: number, opts: InspectOptio
 /** (count) validity of sampled pixels for nodata/alpha/NaN over the given bands. */
 function validity(sample: PixelSample, bandIdx: number[], nodata: number | null, alpha: number | null): Uint8Array {
   const v = new Uint8Array(sample.count).fill(1);
-  const ndNaN = nodata !== null && Number.isNaN(nodata);
+  // A NaN nodata (GDAL_NODATA=nan) marks NaN pixels, which x !== x already catches; NaN === NaN is false.
   for (const b of bandIdx) {
     const a = sample.bands[b];
     for (let i = 0; i < sample.count; i++) {
       const x = a[i];
-      if (x !== x || (nodata !== null && (x === nodata || ndNaN))) v[i] = 0;
+      if (x !== x || (nodata !== null && x === nodata)) v[i] = 0;
     }
   }
   if (alpha !== null) {
@@ -97,6 +102,17 @@ function validity(sample: PixelSample, bandIdx: number[], nodata: number | null,
     for (let i = 0; i < sample.count; i++) if (a[i] === 0) v[i] = 0;
   }
   return v;
+}
+
+/** out[i] = scaleValue(dn = src[i]) where valid[i] (dn · a + b, then the post step, then / normFac); others untouched. */
+function scaleValid(src: Float64Array, n: number, valid: Uint8Array, a: number, b: number, post: Scaling['post'], normFac: number, out: Float64Array): void {
+  if (post === 'none') {
+    for (let i = 0; i < n; i++) if (valid[i] !== 0) out[i] = (src[i] * a + b) / normFac;
+  } else if (post === 'dB') {
+    for (let i = 0; i < n; i++) if (valid[i] !== 0) out[i] = (10 * Math.log10(Math.max(src[i] * a + b, 1e-10))) / normFac;
+  } else {
+    for (let i = 0; i < n; i++) if (valid[i] !== 0) out[i] = Math.log(Math.max(src[i] * a + b, 1e-10)) / normFac;
+  }
 }
 
 function countValid(v: Uint8Array): number {
@@ -113,7 +129,7 @@ async function scanForValid(file: RasterFile, bandIdx: number[], nodata: number 
   for (let y = 0; y < H; y += stepY) {
     for (let x = 0; x < W; x += stepX) {
       const win: PixelWindow = [x, y, Math.min(W, x + stepX), Math.min(H, y + stepY)];
-      const r = await file.readWindow(win, { signal: opts.signal, pool: opts.pool ?? null });
+      const r = await file.readWindow(win, { signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
       const s: PixelSample = { bands: r.bands.map((a) => Float64Array.from(a)), count: r.width * r.height, whole: false };
       if (countValid(validity(s, bandIdx, nodata, alpha)) > 0) return true;
     }
@@ -135,13 +151,22 @@ export async function recordOf(file: RasterFile, opts: InspectOptions = {}): Pro
   const allIdx = Array.from({ length: layout.bandCount }, (_, i) => i);
   const spectralIdx = allIdx.filter((i) => i !== layout.alphaBand);
 
+  // Integer bands go through a histogram (stats.ts integerHistogram: the accumulator's figures in one pass over the
+  // pixels, and the scaled figures without another); other bands through a StatsAccumulator.
   const rawStatsWith = (nodata: number | null) => {
     const v = validity(sample, spectralIdx, nodata, layout.alphaBand);
-    const acc = new StatsAccumulator(spectralIdx.length);
-    const flat = new Float64Array(spectralIdx.length * sample.count);
-    spectralIdx.forEach((b, k) => flat.set(sample.bands[b], k * sample.count));
-    acc.add(flat, sample.count, v);
-    return { valid: v, stats: acc.result() };
+    const hists = spectralIdx.map((b) => {
+      const dt = layout.dtypes[b];
+      return dt && !dt.startsWith('float') ? integerHistogram(sample.bands[b], sample.count, v, integerRange(dt)) : null;
+    });
+    const stats = spectralIdx.map((b, k): BandStats => {
+      const hg = hists[k];
+      if (hg) return histogramStats(hg) as BandStats;
+      const acc = new StatsAccumulator(1);
+      acc.addBand(0, sample.bands[b], 0, sample.count, v);
+      return acc.result()[0];
+    });
+    return { valid: v, stats, hists };
   };
   let raw = rawStatsWith(meta.nodata);
   let distinct: number[] | null = null;
@@ -189,13 +214,19 @@ export async function recordOf(file: RasterFile, opts: InspectOptions = {}): Pro
     }
   }
   const scaling = sensorScaling(recognition, recInput, spectralIdx.length, spectralIdx.map((i) => meta.bandScale[i]), spectralIdx.map((i) => meta.bandOffset[i]));
-  const scaledAcc = new StatsAccumulator(spectralIdx.length);
-  const scaled = new Float64Array(spectralIdx.length * sample.count);
-  spectralIdx.forEach((b, k) => {
-    const src = sample.bands[b];
-    for (let i = 0; i < sample.count; i++) if (raw.valid[i]) scaled[k * sample.count + i] = scaleValue(scaling, k, src[i]);
+  // Scaled statistics: from the band's histogram under an affine scaling, else from the scaled pixels (one band at a
+  // time through a reused buffer).
+  let scaled: Float64Array | null = null;
+  const scaledStats = spectralIdx.map((b, k) => {
+    const hg = raw.hists[k];
+    const fast = hg && scaling.post === 'none' ? histogramStats(hg, { scale: scaling.scale[k], offset: scaling.offset[k], normFac: scaling.normFac }) : null;
+    if (fast) return fast;
+    scaled ??= new Float64Array(sample.count);
+    scaleValid(sample.bands[b], sample.count, raw.valid, scaling.scale[k], scaling.offset[k], scaling.post, scaling.normFac, scaled);
+    const acc = new StatsAccumulator(1);
+    acc.addBand(0, scaled, 0, sample.count, raw.valid);
+    return acc.result()[0];
   });
-  scaledAcc.add(scaled, sample.count, raw.valid);
   const { date, warnings: dateWarnings } = resolveDate(file.name, meta.datasetMetadata, meta.dateTime);
   warnings.push(...dateWarnings);
   if (!date && recognition.role === 'image') warnings.push('no acquisition date found in the name or metadata: set one to use the file in a time series');
@@ -244,7 +275,7 @@ export async function recordOf(file: RasterFile, opts: InspectOptions = {}): Pro
     scaling,
     validFraction: sample.count > 0 ? nValid / sample.count : 0,
     sampledPixels: sample.count,
-    stats: scaledAcc.result(),
+    stats: scaledStats,
     rawStats: raw.stats,
     warnings,
     corrected: [],
@@ -260,7 +291,11 @@ export function failedRecord(src: ByteSource, e: unknown): InspectRecord {
 export async function openAndInspect(src: ByteSource, opts: InspectOptions = {}): Promise<{ record: InspectRecord; file: RasterFile | null }> {
   const work = (async () => {
     const file = await RasterFile.open(src, { signal: opts.signal, io: opts.io });
-    return { record: await recordOf(file, opts), file };
+    try {
+      return { record: await recordOf(file, opts), file };
+    } finally {
+      file.releaseReadAhead();
+    }
   })();
   try {
     return await withTimeout(src.name, work, opts.timeoutMs ?? 30000, 'inspecting the file');

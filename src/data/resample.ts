@@ -24,35 +24,58 @@ export interface GridMap {
 }
 
 export interface SourceBand {
-  /** (srcH, srcW) values. */
+  /** Values of the (height, width) window: pixel (r, c) at data[offset + r·stride + c]. */
   data: ArrayLike<number>;
   width: number;
   height: number;
-  /** (srcH, srcW) 1 = valid, or null when every pixel is valid. */
+  /** (height, width) 1 = valid, indexed r·width + c, or null when every pixel is valid. */
   valid: Uint8Array | null;
+  /** Index of pixel (0, 0) in `data` (default 0): a window can be read in place from a larger array. */
+  offset?: number;
+  /** Elements between rows of `data` (default `width`). */
+  stride?: number;
+  /** A value that marks a source pixel invalid (as valid[i] = 0 would), or null/undefined for none. NaN is always invalid. */
+  nodata?: number | null;
+}
+
+/** Per-column scratch reused across calls (resampling is synchronous, so one set serves every call). */
+let colLo = new Int32Array(64);
+let colFrac = new Float64Array(64);
+let colIn = new Uint8Array(64);
+
+function columnScratch(n: number): void {
+  if (colLo.length >= n) return;
+  const size = Math.max(n, 2 * colLo.length);
+  colLo = new Int32Array(size);
+  colFrac = new Float64Array(size);
+  colIn = new Uint8Array(size);
 }
 
 /**
  * Resamples `src` into `out` (outH, outW) at `outOffset`, AND-ing validity into `outValid` (outH, outW).
  * `affine` (a, b) converts each source value to a·v + b before interpolation (DN → physical units).
+ * With `out` null only the validity is computed (the same validity a full call gives).
  */
 export function resampleBand(
   src: SourceBand,
-  out: Float32Array,
+  out: Float32Array | null,
   outOffset: number,
   outValid: Uint8Array,
   outW: number,
   outH: number,
   map: GridMap,
   method: ResampleMethod,
-  affine: [number, number] = [1, 0],
+  affine: readonly [number, number] = [1, 0],
 ): void {
   const { data, width: W, height: H, valid } = src;
-  const [a, b] = affine;
-  // Per-column source coordinates are the same for every row: precompute them once.
-  const colLo = new Int32Array(outW);
-  const colFrac = new Float64Array(outW);
-  const colIn = new Uint8Array(outW);
+  const base = src.offset ?? 0;
+  const stride = src.stride ?? W;
+  // NaN never equals anything, so "no nodata" is a comparison that is always false.
+  const nd = src.nodata ?? NaN;
+  const a = affine[0];
+  const b = affine[1];
+  // Per-column source coordinates are the same for every row: computed once per call.
+  columnScratch(outW);
   for (let i = 0; i < outW; i++) {
     const sx = map.x0 + (i + 0.5) * map.dx;
     colIn[i] = sx >= 0 && sx < W ? 1 : 0;
@@ -75,20 +98,20 @@ export function resampleBand(
     }
     if (method === 'nearest') {
       const r = Math.min(H - 1, Math.max(0, Math.floor(sy)));
-      const srow = r * W;
+      const srow = base + r * stride;
+      const vrow = r * W;
       for (let i = 0; i < outW; i++) {
         const o = orow + i;
         if (!colIn[i] || !outValid[o]) {
           outValid[o] = 0;
           continue;
         }
-        const s = srow + colLo[i];
-        const v = data[s];
-        if ((valid && !valid[s]) || v !== v) {
+        const v = data[srow + colLo[i]];
+        if ((valid !== null && !valid[vrow + colLo[i]]) || v !== v || v === nd) {
           outValid[o] = 0;
           continue;
         }
-        out[outOffset + o] = a * v + b;
+        if (out !== null) out[outOffset + o] = a * v + b;
       }
       continue;
     }
@@ -116,23 +139,23 @@ export function resampleBand(
       const w11 = fx * fy;
       let sum = 0;
       let wsum = 0;
-      let v = data[i00];
-      if (w00 > 0 && !(valid && !valid[i00]) && v === v) {
+      let v = data[base + r0 * stride + c0];
+      if (w00 > 0 && !(valid !== null && !valid[i00]) && v === v && v !== nd) {
         sum += w00 * v;
         wsum += w00;
       }
-      v = data[i01];
-      if (w01 > 0 && !(valid && !valid[i01]) && v === v) {
+      v = data[base + r0 * stride + c1];
+      if (w01 > 0 && !(valid !== null && !valid[i01]) && v === v && v !== nd) {
         sum += w01 * v;
         wsum += w01;
       }
-      v = data[i10];
-      if (w10 > 0 && !(valid && !valid[i10]) && v === v) {
+      v = data[base + r1 * stride + c0];
+      if (w10 > 0 && !(valid !== null && !valid[i10]) && v === v && v !== nd) {
         sum += w10 * v;
         wsum += w10;
       }
-      v = data[i11];
-      if (w11 > 0 && !(valid && !valid[i11]) && v === v) {
+      v = data[base + r1 * stride + c1];
+      if (w11 > 0 && !(valid !== null && !valid[i11]) && v === v && v !== nd) {
         sum += w11 * v;
         wsum += w11;
       }
@@ -140,7 +163,7 @@ export function resampleBand(
         outValid[o] = 0;
         continue;
       }
-      out[outOffset + o] = a * (sum / wsum) + b;
+      if (out !== null) out[outOffset + o] = a * (sum / wsum) + b;
     }
   }
 }

@@ -77,17 +77,20 @@ export function applyAffine(s: Scaling, data: Float32Array, C: number, HW: numbe
 /** Applies post + normFac in place on (C, HW) values after resampling; invalid pixels are set to 0. */
 export function applyPost(s: Scaling, data: Float32Array, C: number, HW: number, valid: Uint8Array): void {
   const inv = 1 / s.normFac;
+  const post = s.post;
   for (let c = 0; c < C; c++) {
     const base = c * HW;
-    for (let i = 0; i < HW; i++) {
-      if (!valid[i]) {
-        data[base + i] = 0;
-        continue;
+    // One loop per post step (the step is the same for every pixel); the arithmetic is scaleValue's.
+    if (post === 'none') {
+      if (inv === 1) {
+        for (let i = 0; i < HW; i++) if (!valid[i]) data[base + i] = 0;
+      } else {
+        for (let i = 0; i < HW; i++) data[base + i] = valid[i] ? data[base + i] * inv : 0;
       }
-      let v = data[base + i];
-      if (s.post === 'dB') v = 10 * Math.log10(Math.max(v, 1e-10));
-      else if (s.post === 'ln') v = Math.log(Math.max(v, 1e-10));
-      data[base + i] = v * inv;
+    } else if (post === 'dB') {
+      for (let i = 0; i < HW; i++) data[base + i] = valid[i] ? 10 * Math.log10(Math.max(data[base + i], 1e-10)) * inv : 0;
+    } else {
+      for (let i = 0; i < HW; i++) data[base + i] = valid[i] ? Math.log(Math.max(data[base + i], 1e-10)) * inv : 0;
     }
   }
 }

@@ -85,6 +85,51 @@ export function countingSource(src: ByteSource, counter: ByteCounter): ByteSourc
   };
 }
 
+/** A source whose first bytes are read once and kept (see `readAheadSource`). */
+export interface ReadAheadSource extends ByteSource {
+  /** Drops the kept bytes; later reads go to the wrapped source. */
+  release(): void;
+}
+
+/**
+ * Serves every read that lies inside the first `headBytes` of `src` (the whole file when it is smaller) from ONE read
+ * of that range, made on the first request. Opening a TIFF costs 4–6 small reads (header, directory, offset and
+ * byte-count tables, and for a small file its only tile), and each Blob slice read costs far more than its bytes
+ * (≈ 0.05 ms per read in Node 20, fs.openAsBlob). Reads are answered with copies, because geotiff hands tile bytes to
+ * worker Pools as transferables (a transfer detaches the buffer). Reads outside the head, or after `release()`, go to
+ * `src` unchanged; a failed or aborted head read is retried on the next request.
+ */
+export function readAheadSource(src: ByteSource, headBytes = 64 * 1024): ReadAheadSource {
+  const want = Math.min(src.size, Math.max(0, headBytes));
+  let head: Promise<ArrayBuffer> | null = null;
+  let released = want === 0;
+  return {
+    name: src.name,
+    size: src.size,
+    async read(offset, length, signal) {
+      const start = Math.max(0, Math.min(offset, src.size));
+      const end = Math.max(start, Math.min(offset + length, src.size));
+      if (released || end > want) return src.read(offset, length, signal);
+      if (!head) {
+        const p = src.read(0, want, signal);
+        head = p;
+        p.catch(() => {
+          if (head === p) head = null;
+        });
+      }
+      const buf = await head;
+      throwIfAborted(signal);
+      // A short head (a source returning fewer bytes than asked) serves only what it holds.
+      if (end > buf.byteLength) return src.read(offset, length, signal);
+      return buf.slice(start, end);
+    },
+    release() {
+      released = true;
+      head = null;
+    },
+  };
+}
+
 type GeotiffSource = Parameters<typeof GeoTIFF.fromSource>[0];
 
 /** The object geotiff's `GeoTIFF.fromSource` expects (BaseSource duck type: fetch, fileSize, close). */

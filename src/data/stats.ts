@@ -2,8 +2,8 @@
  * Per-band statistics from sampled pixels: count, mean, std, min, max and the 2 % / 98 % percentiles (the
  * cumulative-cut stretch QGIS and torchgeo use for previews, and a robust range for normalisation).
  *
- * Mean and variance use Welford/Chan updates in float64 so adding tiles in any order gives the same result up to
- * rounding. Percentiles come from a bounded, deterministic subsample (every k-th valid value, k growing as more
+ * Mean and variance use Chan et al.'s pairwise update in float64 over blocks of 512 values (two-pass within a
+ * block), so adding tiles in any order or chunking gives the same result up to rounding. Percentiles come from a bounded, deterministic subsample (every k-th valid value, k growing as more
  * pixels arrive), so memory stays O(capacity) for any dataset size.
  * Invariants: only valid pixels (valid[h·W + w] = 1) and finite values are counted; std is the population std.
  * Reference: Chan, Golub & LeVeque (1983) pairwise variance; /work/shared/docs/data.md §4 (2–98 % stretch).
@@ -21,45 +21,187 @@ export interface BandStats {
 
 const EMPTY: BandStats = { count: 0, mean: NaN, std: NaN, min: NaN, max: NaN, p2: NaN, p98: NaN };
 
+/**
+ * The values of ranks `lo` and `lo + 1` (0-based, ascending; the second clamped to the last rank) of a[0..n), or of
+ * ranks counted from the top when `fromTop`. One pass with a bounded heap of the lo + 2 extreme values: the 2 % and 98 %
+ * ranks sit near the ends, so almost every value is rejected by a single comparison with the heap's root. Exact (the
+ * same values a full sort gives, ties included).
+ */
+function extremeRanks(a: Float64Array, n: number, lo: number, fromTop: boolean): [number, number] {
+  const size = Math.min(n, lo + 2);
+  // Max-heap of the `size` smallest values (or min-heap of the largest, via negation).
+  const h = new Float64Array(size);
+  const sign = fromTop ? -1 : 1;
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const v = sign * a[i];
+    if (len < size) {
+      let c = len++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (h[p] >= v) break;
+        h[c] = h[p];
+        c = p;
+      }
+      h[c] = v;
+    } else if (v < h[0]) {
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= size) break;
+        const r = l + 1;
+        const m = r < size && h[r] > h[l] ? r : l;
+        if (h[m] <= v) break;
+        h[c] = h[m];
+        c = m;
+      }
+      h[c] = v;
+    }
+  }
+  // h holds ranks 0..size-1 (from the chosen end); its root is rank size-1, the larger child rank size-2.
+  const top = h[0];
+  const second = size >= 3 ? Math.max(h[1], h[2]) : size === 2 ? h[1] : h[0];
+  const byRank = size === lo + 2 ? [second, top] : [top, top];
+  return fromTop ? [-byRank[0], -byRank[1]] : [byRank[0], byRank[1]];
+}
+
+/** Values per block of the blocked mean/variance update (a scratch buffer shared by all accumulators: JS is single-threaded). */
+const BLOCK = 512;
+const scratch = new Float64Array(BLOCK);
+
 class BandAccumulator {
   count = 0;
   mean = 0;
   m2 = 0;
   min = Infinity;
   max = -Infinity;
-  reservoir: number[] = [];
+  /**
+   * The kept subsample, reservoir[0..kept): the values whose number (0-based, among valid finite values) is a multiple
+   * of `stride`, where stride is the smallest power of two leaving fewer than `capacity` of them. This is exactly what
+   * keeping every stride-th value and, whenever `capacity` are kept, dropping every other one and doubling the stride
+   * leaves — computed per block of values instead of per value.
+   */
+  reservoir: Float64Array = new Float64Array(0);
+  kept = 0;
   stride = 1;
-  seen = 0;
+  private readonly capacity: number;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    // Fewer than 2 would leave no stride with fewer than `capacity` values kept.
+    this.capacity = Math.max(2, Math.floor(capacity));
+  }
 
-  add(v: number): void {
-    this.count++;
-    const d = v - this.mean;
-    this.mean += d / this.count;
-    this.m2 += d * (v - this.mean);
-    if (v < this.min) this.min = v;
-    if (v > this.max) this.max = v;
-    if (this.seen++ % this.stride === 0) {
-      this.reservoir.push(v);
-      if (this.reservoir.length >= this.capacity) {
-        // Keep every other kept value and halve the sampling rate: a deterministic, order-stable thinning.
-        this.reservoir = this.reservoir.filter((_, i) => i % 2 === 0);
-        this.stride *= 2;
+  /**
+   * Merges a block of `c` values (scratch[0..c), whose differences from `shift` = scratch[0] sum to `sum`) into the
+   * running mean and M2 (Chan et al.'s update) and the kept subsample. The shift keeps a constant band's mean exact
+   * and its M2 exactly 0.
+   */
+  private mergeBlock(c: number, sum: number, shift: number): void {
+    const mc = shift + sum / c;
+    let m2c = 0;
+    for (let i = 0; i < c; i++) {
+      const d = scratch[i] - mc;
+      m2c += d * d;
+    }
+    const before = this.count;
+    if (before === 0) {
+      this.mean = mc;
+      this.m2 = m2c;
+    } else {
+      const n = before + c;
+      const delta = mc - this.mean;
+      this.mean += (delta * c) / n;
+      this.m2 += m2c + (delta * delta * before * c) / n;
+    }
+    this.count = before + c;
+    this.keep(before, c);
+  }
+
+  /** Updates the kept subsample for values number [first, first + c), held in scratch[0..c). */
+  private keep(first: number, c: number): void {
+    const total = first + c;
+    let stride = this.stride;
+    while (Math.ceil(total / stride) >= this.capacity) stride *= 2;
+    let res = this.reservoir;
+    let kept = this.kept;
+    if (stride !== this.stride) {
+      // Drop the kept values whose number is no longer a multiple of the stride (they sat at multiples of the old one).
+      const step = stride / this.stride;
+      let w = 0;
+      for (let r = 0; r < kept; r += step) res[w++] = res[r];
+      kept = w;
+      this.stride = stride;
+    }
+    const need = Math.ceil(total / stride);
+    if (need > res.length) {
+      const next = new Float64Array(Math.min(this.capacity, Math.max(need, 2 * res.length, 64)));
+      next.set(res.subarray(0, kept));
+      res = next;
+      this.reservoir = next;
+    }
+    // The first multiple of the stride at or after `first`.
+    for (let i = Math.ceil(first / stride) * stride - first; i < c; i += stride) res[kept++] = scratch[i];
+    this.kept = kept;
+  }
+
+  /**
+   * Adds data[offset + i] for i in [0, n) where valid[i] (or every i without a mask), skipping non-finite values.
+   * Mean and M2 are updated per block of 512 values (two-pass within the block, then merged), which gives the
+   * per-value Welford result up to rounding without a division per value.
+   */
+  addRange(data: ArrayLike<number>, offset: number, n: number, valid: Uint8Array | null): void {
+    // Room for every value this call may keep, allocated once (not grown block by block).
+    const most = Math.min(this.capacity, Math.ceil((this.count + n) / this.stride));
+    if (most > this.reservoir.length) {
+      const next = new Float64Array(most);
+      next.set(this.reservoir.subarray(0, this.kept));
+      this.reservoir = next;
+    }
+    let { min, max } = this;
+    let b = 0;
+    let sum = 0;
+    let shift = 0;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      const v = data[offset + i];
+      // Number.isFinite for numbers: NaN and ±Infinity give NaN here.
+      if (v - v !== 0) continue;
+      if (b === 0) shift = v;
+      scratch[b++] = v;
+      sum += v - shift;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (b === BLOCK) {
+        this.mergeBlock(b, sum, shift);
+        b = 0;
+        sum = 0;
       }
     }
+    if (b > 0) this.mergeBlock(b, sum, shift);
+    this.min = min;
+    this.max = max;
   }
 
   result(): BandStats {
     if (this.count === 0) return { ...EMPTY };
-    const sorted = Float64Array.from(this.reservoir).sort();
-    const q = (p: number) => {
-      const pos = p * (sorted.length - 1);
+    // Percentiles need four order statistics near the ends of the kept values, not a full sort (same values).
+    const a = this.reservoir;
+    const n = this.kept;
+    const last = n - 1;
+    const rank = (p: number) => {
+      const pos = p * last;
       const lo = Math.floor(pos);
-      const hi = Math.min(sorted.length - 1, lo + 1);
-      return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+      return { pos, lo, hi: Math.min(last, lo + 1) };
     };
-    return { count: this.count, mean: this.mean, std: Math.sqrt(this.m2 / this.count), min: this.min, max: this.max, p2: q(0.02), p98: q(0.98) };
+    const r2 = rank(0.02);
+    const r98 = rank(0.98);
+    const [v2lo, v2hi] = extremeRanks(a, n, r2.lo, false);
+    // Counted from the top, rank hi is (last − hi) and rank lo is the one after it.
+    const [t98hi, t98lo] = extremeRanks(a, n, last - r98.hi, true);
+    const v98lo = r98.hi === r98.lo ? t98hi : t98lo;
+    const v98hi = t98hi;
+    const q = (r: { pos: number; lo: number }, lo: number, hi: number) => lo + (hi - lo) * (r.pos - r.lo);
+    return { count: this.count, mean: this.mean, std: Math.sqrt(this.m2 / this.count), min: this.min, max: this.max, p2: q(r2, v2lo, v2hi), p98: q(r98, v98lo, v98hi) };
   }
 }
 
@@ -76,15 +218,12 @@ export class StatsAccumulator {
 
   /** `data` (C, HW) band-sequential; `valid` (HW) or null for all valid. */
   add(data: ArrayLike<number>, HW: number, valid: Uint8Array | null): void {
-    for (let c = 0; c < this.C; c++) {
-      const acc = this.bands[c];
-      const base = c * HW;
-      for (let i = 0; i < HW; i++) {
-        if (valid && !valid[i]) continue;
-        const v = data[base + i];
-        if (Number.isFinite(v)) acc.add(v);
-      }
-    }
+    for (let c = 0; c < this.C; c++) this.bands[c].addRange(data, c * HW, HW, valid);
+  }
+
+  /** Adds `n` values of band `c` from data[offset..offset + n), with validity valid[0..n) (or null: all valid). */
+  addBand(c: number, data: ArrayLike<number>, offset: number, n: number, valid: Uint8Array | null): void {
+    this.bands[c].addRange(data, offset, n, valid);
   }
 
   result(): BandStats[] {
@@ -96,4 +235,171 @@ export function bandStats(data: ArrayLike<number>, C: number, HW: number, valid:
   const acc = new StatsAccumulator(C);
   acc.add(data, HW, valid);
   return acc.result();
+}
+
+/** The stride a StatsAccumulator of `capacity` ends with after `n` values (see BandAccumulator.reservoir). */
+function finalStride(n: number, capacity: number): number {
+  const cap = Math.max(2, Math.floor(capacity));
+  let stride = 1;
+  while (Math.ceil(n / stride) >= cap) stride *= 2;
+  return stride;
+}
+
+/** Values of the given ascending ranks (0-based) of a histogram h over [lo, lo + h.length). */
+function histogramRanks(h: Uint32Array, lo: number, ranks: readonly number[]): number[] {
+  const out: number[] = [];
+  let cum = 0;
+  let r = 0;
+  for (let k = 0; k < h.length && r < ranks.length; k++) {
+    cum += h[k];
+    while (r < ranks.length && ranks[r] < cum) {
+      out.push(lo + k);
+      r++;
+    }
+  }
+  return out;
+}
+
+/** An affine scaling v ↦ (v · scale + offset) / normFac (scaleValue with post 'none'). */
+export interface AffineScaling {
+  scale: number;
+  offset: number;
+  normFac: number;
+}
+
+/** Counts of integer values (see integerHistogram). */
+export interface IntegerHistogram {
+  count: number;
+  min: number;
+  max: number;
+  /** h[k] = how many values equal base + k. */
+  h: Uint32Array;
+  base: number;
+  /** The same for the subsample a StatsAccumulator keeps (h itself when it keeps every value), of `kept` values. */
+  sub: Uint32Array;
+  kept: number;
+}
+
+/**
+ * Histogram of the integer values data[i], i < n, where valid[i] (or all), and of the subsample a
+ * StatsAccumulator(capacity) would keep of them (every stride-th value). `bounds` (the data type's range) lets a
+ * narrow type be counted in one pass; otherwise a first pass finds the range. Null when a value is not an integer
+ * (or lies outside `bounds`), or the range is too wide for a histogram (more than max(4096, 4n) values).
+ */
+export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint8Array | null, bounds: readonly [number, number] | null = null, capacity = 20000): IntegerHistogram | null {
+  let base: number;
+  let h: Uint32Array;
+  let count = 0;
+  const limit = Math.max(4096, 4 * n);
+  if (bounds && bounds[1] - bounds[0] + 1 <= limit) {
+    base = bounds[0];
+    const size = bounds[1] - bounds[0] + 1;
+    h = new Uint32Array(size);
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      const k = data[i] - base;
+      // In range and an integer (NaN fails every test).
+      if (!(k >= 0 && k < size) || (k | 0) !== k) return null;
+      h[k]++;
+      count++;
+    }
+  } else {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      const v = data[i];
+      if ((v | 0) !== v) return null;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      count++;
+    }
+    if (count === 0) return { count: 0, min: NaN, max: NaN, h: new Uint32Array(0), base: 0, sub: new Uint32Array(0), kept: 0 };
+    if (max - min + 1 > limit) return null;
+    base = min;
+    h = new Uint32Array(max - min + 1);
+    for (let i = 0; i < n; i++) if (valid === null || valid[i] !== 0) h[data[i] - base]++;
+  }
+  let lo = 0;
+  while (lo < h.length && h[lo] === 0) lo++;
+  let hi = h.length - 1;
+  while (hi >= 0 && h[hi] === 0) hi--;
+  const stride = finalStride(count, capacity);
+  let sub = h;
+  let kept = count;
+  if (stride > 1) {
+    sub = new Uint32Array(h.length);
+    kept = 0;
+    // Value number j (among the counted ones) is kept when j is a multiple of the stride, a power of two.
+    const mask = stride - 1;
+    let seen = 0;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      if ((seen++ & mask) === 0) {
+        sub[data[i] - base]++;
+        kept++;
+      }
+    }
+  }
+  return { count, min: count ? base + lo : NaN, max: count ? base + hi : NaN, h, base, sub, kept };
+}
+
+/**
+ * The BandStats a StatsAccumulator reports for the histogram's values — count, min, max, p2 and p98 exactly, mean and
+ * std up to rounding — or, with `affine` (normFac > 0), for the scaled values (v · scale + offset) / normFac, without
+ * touching the pixels again: the map is monotone in floating point too, so the scaled order statistics are the mapped
+ * raw ones (reversed for a negative scale). Null when a scaled value would not be finite (the accumulator would skip
+ * it): the caller then scales the pixels.
+ */
+export function histogramStats(hg: IntegerHistogram, affine: AffineScaling | null = null): BandStats | null {
+  const { count, h, base, sub, kept } = hg;
+  if (count === 0) return { ...EMPTY };
+  const f = affine ? (v: number) => (v * affine.scale + affine.offset) / affine.normFac : (v: number) => v;
+  if (affine && (!(affine.normFac > 0) || !Number.isFinite(f(hg.min)) || !Number.isFinite(f(hg.max)))) return null;
+  const last = kept - 1;
+  const pos2 = 0.02 * last;
+  const pos98 = 0.98 * last;
+  const lo2 = Math.floor(pos2);
+  const lo98 = Math.floor(pos98);
+  const ranks = [lo2, Math.min(last, lo2 + 1), lo98, Math.min(last, lo98 + 1)];
+  // A decreasing scaling reverses the order: scaled rank r is raw rank last − r.
+  const reversed = affine !== null && affine.scale < 0;
+  const rawRanks = ranks.map((r) => (reversed ? last - r : r));
+  const wanted = [...new Set(rawRanks)].sort((a, b) => a - b);
+  const at = new Map(histogramRanks(sub, base, wanted).map((v, i) => [wanted[i], v]));
+  const sv = (i: number) => f(at.get(rawRanks[i]) as number);
+  const interp = (pos: number, lo: number, a: number, b: number) => a + (b - a) * (pos - lo);
+  // Mean from the sum of shifted values (exact for raw integers, and a constant band's mean is its value), then M2.
+  const shift = f(hg.min);
+  let sum = 0;
+  for (let k = 0; k < h.length; k++) if (h[k]) sum += h[k] * (f(base + k) - shift);
+  const mean = shift + sum / count;
+  let m2 = 0;
+  for (let k = 0; k < h.length; k++) {
+    if (!h[k]) continue;
+    const d = f(base + k) - mean;
+    m2 += h[k] * d * d;
+  }
+  return {
+    count,
+    mean,
+    std: Math.sqrt(m2 / count),
+    min: reversed ? f(hg.max) : f(hg.min),
+    max: reversed ? f(hg.min) : f(hg.max),
+    p2: interp(pos2, lo2, sv(0), sv(1)),
+    p98: interp(pos98, lo98, sv(2), sv(3)),
+  };
+}
+
+/** integerHistogram + histogramStats for the raw values and, with `affine`, the scaled ones (tests, one-off use). */
+export function integerStats(
+  data: ArrayLike<number>,
+  n: number,
+  valid: Uint8Array | null,
+  affine: AffineScaling | null = null,
+  capacity = 20000,
+): { raw: BandStats; scaled: BandStats | null } | null {
+  const hg = integerHistogram(data, n, valid, null, capacity);
+  if (!hg) return null;
+  return { raw: histogramStats(hg) as BandStats, scaled: affine ? histogramStats(hg, affine) : null };
 }

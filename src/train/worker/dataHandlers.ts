@@ -202,7 +202,8 @@ async function addFilesNow(state: WorkerState, incoming: readonly IncomingFile[]
     const results = await mapLimit(fresh, INSPECT_CONCURRENCY, async (f) => {
       if (abort.signal.aborted) return null;
       try {
-        const r = await openAndInspect(blobSource(f.blob, f.path), { signal: abort.signal });
+        // The dataset's decode cache: a small file inspected here is not decoded again when samples are built.
+        const r = await openAndInspect(blobSource(f.blob, f.path), { signal: abort.signal, cache: d.cache });
         return { ...f, ...r };
       } catch (e) {
         if (abort.signal.aborted) return null;
