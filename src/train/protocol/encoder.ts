@@ -10,7 +10,7 @@
  * transferred) and the PCA RGBA tiles (transferred, kept outside the store). Progress events carry a `task` so the
  * card and the panel each show only their own.
  */
-import type { InspectSampleChoice, InspectWeightsInfo } from './inspect';
+import type { InspectModalityMeta, InspectSampleChoice, InspectWeightsInfo } from './inspect';
 import type { ExportFile } from './train';
 
 export type { ExportFile, InspectSampleChoice };
@@ -92,16 +92,9 @@ export interface PcaGroupMeta {
   explained: [number, number, number][];
 }
 
-export interface PcaModalityMeta {
-  name: string;
-  T: number;
-  H: number;
-  W: number;
-  /** Patch size and token grid side (grid = H / P); a PCA tile is the grid upsampled P× (nearest). */
-  P: number;
-  grid: number;
-  /** ISO dates (YYYY-MM-DD) of the T dates. */
-  dates: string[];
+/** A modality's geometry as Inspect describes it (name, T, H, W, P, grid, dates); a PCA tile is the token grid
+ *  upsampled P× (nearest). */
+export interface PcaModalityMeta extends Pick<InspectModalityMeta, 'name' | 'T' | 'H' | 'W' | 'P' | 'grid' | 'dates'> {
   /** The input composite beside the map: key "<modality>/input" and what it shows ("True colour: B04 B03 B02"). */
   input: { key: string; label: string };
   groups: PcaGroupMeta[];
