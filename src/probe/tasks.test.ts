@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig, type MaeConfig } from '../model/config';
 import { NO_LABEL } from './labels';
 import { chooseSplit, classificationTask, referenceModality, segmentationTask, splitTask, taskExamples } from './tasks';
-import { tokenSlots, type Embedded, type TokenTable } from './tokens';
+import { emptyTokenTable, tokenSlots, type Embedded } from './tokens';
 
 /** Two modalities in one fusion group: "a" (3 bands, token groups [1, 2], 2 dates, 2×2 grid) and "b" (1 band, 1 date, 1×1 grid). */
 function twoModalConfig(): MaeConfig {
@@ -28,25 +28,10 @@ function syntheticEmbedded(config: MaeConfig, S: number): Embedded {
   const groupOffset = N.map((_, g) => N.slice(0, g).reduce((a, b) => a + b, 0));
   const E = 3;
   const count = S * perSample;
-  const t: TokenTable = {
-    E,
-    perSample,
-    groupOffset,
-    count,
-    features: Float32Array.from({ length: count * E }, (_, k) => Math.floor(k / E) + (k % E) / 100),
-    sample: new Int32Array(count),
-    modality: new Int32Array(count),
-    group: new Int32Array(count),
-    bandGroup: new Int32Array(count),
-    dateIndex: new Int32Array(count),
-    year: new Int32Array(count).fill(2020),
-    doy: new Int32Array(count),
-    row: new Int32Array(count),
-    col: new Int32Array(count),
-    lon: new Float64Array(count),
-    lat: new Float64Array(count),
-    valid: new Float32Array(count).fill(1),
-  };
+  const t = emptyTokenTable(E, perSample, groupOffset, count);
+  t.features.set(Float32Array.from({ length: count * E }, (_, k) => Math.floor(k / E) + (k % E) / 100));
+  t.year.fill(2020);
+  t.valid.fill(1);
   for (let s = 0; s < S; s++) {
     slots.forEach((gs, g) =>
       gs.forEach((slot, n) => {

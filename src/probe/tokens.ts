@@ -81,6 +81,29 @@ export interface TokenTable {
   valid: Float32Array; // (count) fraction of valid input pixels under the token
 }
 
+/** A zero-filled table of `count` tokens of width E (valid = 0: callers fill what they know). */
+export function emptyTokenTable(E: number, perSample: number, groupOffset: number[], count: number): TokenTable {
+  return {
+    E,
+    perSample,
+    groupOffset,
+    count,
+    features: new Float32Array(count * E),
+    sample: new Int32Array(count),
+    modality: new Int32Array(count),
+    group: new Int32Array(count),
+    bandGroup: new Int32Array(count),
+    dateIndex: new Int32Array(count),
+    year: new Int32Array(count),
+    doy: new Int32Array(count),
+    row: new Int32Array(count),
+    col: new Int32Array(count),
+    lon: new Float64Array(count),
+    lat: new Float64Array(count),
+    valid: new Float32Array(count),
+  };
+}
+
 export interface SampleInfo {
   id: string;
   footprint: Footprint;
@@ -118,25 +141,7 @@ export async function embedSamples(device: GPUDevice, config: MaeConfig, params:
   const groupOffset = N.map((_, g) => N.slice(0, g).reduce((a, b) => a + b, 0));
   const perSample = N.reduce((a, b) => a + b, 0);
   const count = samples.length * perSample;
-  const t: TokenTable = {
-    E,
-    perSample,
-    groupOffset,
-    count,
-    features: new Float32Array(count * E),
-    sample: new Int32Array(count),
-    modality: new Int32Array(count),
-    group: new Int32Array(count),
-    bandGroup: new Int32Array(count),
-    dateIndex: new Int32Array(count),
-    year: new Int32Array(count),
-    doy: new Int32Array(count),
-    row: new Int32Array(count),
-    col: new Int32Array(count),
-    lon: new Float64Array(count),
-    lat: new Float64Array(count),
-    valid: new Float32Array(count),
-  };
+  const t = emptyTokenTable(E, perSample, groupOffset, count);
   const B = Math.max(1, Math.min(opts.batch ?? 8, samples.length));
   const scope = new ResourceScope(device);
   const pBuf = scope.track(await createBufferFrom(device, 'probe.encoder.params', params));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../data/sample';
 import { buildConfig, type MaeConfig } from '../../model/config';
-import type { TokenTable } from '../../probe/tokens';
+import { emptyTokenTable, type TokenTable } from '../../probe/tokens';
 import { assemblePca, renderInputComposite, upsampleTokens } from './encoderPca';
 
 /** One modality, 4 bands in two token groups [3, 1], 8×8 px, patch 2 → 4×4 token grid, T dates, width E = 8. */
@@ -41,25 +41,8 @@ function sample(T: number): Sample {
 function table(T: number, dateShift: number): TokenTable {
   const [g, E, J] = [4, 8, 2];
   const count = J * T * g * g;
-  const t: TokenTable = {
-    E,
-    perSample: count,
-    groupOffset: [0],
-    count,
-    features: new Float32Array(count * E),
-    sample: new Int32Array(count),
-    modality: new Int32Array(count),
-    group: new Int32Array(count),
-    bandGroup: new Int32Array(count),
-    dateIndex: new Int32Array(count),
-    year: new Int32Array(count),
-    doy: new Int32Array(count),
-    row: new Int32Array(count),
-    col: new Int32Array(count),
-    lon: new Float64Array(count),
-    lat: new Float64Array(count),
-    valid: new Float32Array(count).fill(1),
-  };
+  const t = emptyTokenTable(E, count, [0], count);
+  t.valid.fill(1);
   let i = 0;
   for (let j = 0; j < J; j++)
     for (let d = 0; d < T; d++)
