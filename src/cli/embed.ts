@@ -17,6 +17,7 @@ import { loadImages, readCheckpointDir } from '../probe/nodeInputs';
 import { pcaRgbPerImage } from '../probe/pca';
 import { embedSamples } from '../probe/tokens';
 import { collectFiles } from './files';
+import { runCli, UsageError } from './run';
 
 const HELP = `Usage: npm run embed -- --ckpt DIR --data <files or folders...> --out FILE [options]
 
@@ -34,7 +35,6 @@ Writes per-token encoder features with their ground positions, modality and date
   --json              print a JSON summary as the last line
   -h, --help          this help`;
 
-class UsageError extends Error {}
 
 interface Args {
   ckpt: string;
@@ -123,10 +123,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`embed: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+runCli('embed', main);

@@ -13,6 +13,7 @@ import { acquireDevice } from '../gpu/device';
 import { nodeGpu } from '../gpu/nodeGpu';
 import { asciiChart, formatSummaryTable, parseExperiment, prepareExperiment, runExperiment, summarize } from '../probe/experiment';
 import { loadImages, loadLabels } from '../probe/nodeInputs';
+import { runCli, UsageError } from './run';
 
 const HELP = `Usage: npm run experiment -- --config FILE [--out FILE.json] [--json]
 
@@ -23,7 +24,6 @@ Pre-trains and probes every variant × seed of an ablation experiment file; prin
   --json          print the JSON results as the last line
   -h, --help      this help`;
 
-class UsageError extends Error {}
 
 function parseArgs(argv: string[]): { config: string; out: string | null; json: boolean } {
   const a = { config: '', out: null as string | null, json: false };
@@ -97,10 +97,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`experiment: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+runCli('experiment', main);

@@ -19,6 +19,7 @@ import { loadImages, loadLabels, readCheckpointDir } from '../probe/nodeInputs';
 import { buildTask, formatProbeReport, runProbes } from '../probe/run';
 import { SPLIT_KINDS, type SplitKind } from '../probe/tasks';
 import { embedSamples } from '../probe/tokens';
+import { runCli, UsageError } from './run';
 
 const HELP = `Usage: npm run probe -- --ckpt DIR --data <files or folders...> --labels <FILE or FOLDER...> [options]
 
@@ -45,7 +46,6 @@ Trains linear and attentive probes on frozen encoder features and scores them on
   --json                print the JSON report as the last line
   -h, --help            this help`;
 
-class UsageError extends Error {}
 
 interface Args {
   ckpt: string;
@@ -216,10 +216,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`probe: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+runCli('probe', main);

@@ -17,6 +17,7 @@ import { assertSameModel, CHECKPOINT_FORMAT, decodeCheckpointFiles, encodeCheckp
 import { configFromDataset } from '../train/datasetConfig';
 import { DEFAULT_OPTIMIZER, NonFiniteLossError, Trainer, type StepMetrics } from '../train/trainer';
 import { collectFiles, fileSources } from './files';
+import { runCli, UsageError } from './run';
 
 const HELP = `Usage: npm run train -- --data <files or folders...> [options]
 
@@ -63,7 +64,6 @@ interface Args {
   json: boolean;
 }
 
-class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { data: [], preset: 'tiny', config: null, steps: 200, batch: 8, lr: 1e-3, masking: 'structured', anchor: null, ratio: 0.75, geo: 'off', positions: 'pooled', seed: 0, out: null, resume: null, saveEvery: null, json: false };
@@ -291,10 +291,4 @@ async function main(): Promise<number> {
   return failure ? 1 : stop ? 130 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e instanceof UsageError ? `train: ${e.message}` : `train: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+runCli('train', main);
