@@ -23,6 +23,7 @@ import { handleDataRequest } from './dataHandlers';
 import { handleEncoderRequest, setOrtLoader } from './encoderHandlers';
 import { readSample } from './encoderSource';
 import { handleTrainRequest } from './trainHandlers';
+import { rgbaSpread } from '../testing/rgbaSpread';
 
 const events: WorkerEvent[] = [];
 let state: WorkerState;
@@ -31,20 +32,6 @@ let config: MaeConfig;
 let tile: { kind: 'tile'; index: number };
 
 const request = async <T,>(req: Parameters<typeof handleEncoderRequest>[1]): Promise<T> => (await handleEncoderRequest(state, req)).value as T;
-
-/** Spread of the opaque RGB values of date t of a (T, H, W, 4) tile (0 = constant). */
-function spread(rgba: Uint8ClampedArray, t: number, HW: number): number {
-  let lo = 255;
-  let hi = 0;
-  for (let p = t * HW; p < (t + 1) * HW; p++) {
-    if (rgba[p * 4 + 3] === 0) continue;
-    for (let c = 0; c < 3; c++) {
-      lo = Math.min(lo, rgba[p * 4 + c]);
-      hi = Math.max(hi, rgba[p * 4 + c]);
-    }
-  }
-  return hi - lo;
-}
 
 beforeAll(async () => {
   const ctx = await testContext();
@@ -133,8 +120,8 @@ describe('encoder handlers on a real file, before training', () => {
           const px = pixels.find((p) => p.key === g.key)!;
           expect(px.rgba.length).toBe(mod.T * HW * 4);
           for (let t = 0; t < mod.T; t++) {
-            expect(spread(px.rgba, t, HW), `${g.key} date ${t}`).toBeGreaterThan(0);
-            expect(spread(input.rgba, t, HW), `${mod.input.key} date ${t}`).toBeGreaterThan(0);
+            expect(rgbaSpread(px.rgba, t, HW), `${g.key} date ${t}`).toBeGreaterThan(0);
+            expect(rgbaSpread(input.rgba, t, HW), `${mod.input.key} date ${t}`).toBeGreaterThan(0);
             const [a, b, c] = g.explained[t];
             expect(a).toBeGreaterThan(0);
             expect(a).toBeGreaterThanOrEqual(b);

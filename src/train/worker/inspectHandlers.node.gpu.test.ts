@@ -14,23 +14,10 @@ import type { InspectRunReply, InspectSampleList, InspectStrategy, SweepResult }
 import type { WorkerState } from './context';
 import { handleDataRequest } from './dataHandlers';
 import { handleInspectRequest } from './inspectHandlers';
+import { rgbaSpread } from '../testing/rgbaSpread';
 
 const events: WorkerEvent[] = [];
 let state: WorkerState;
-
-/** Spread of a tile's RGB values (0 for a constant image). */
-function rgbSpread(rgba: Uint8ClampedArray, t: number, HW: number): number {
-  let lo = 255;
-  let hi = 0;
-  for (let p = t * HW; p < (t + 1) * HW; p++) {
-    if (rgba[p * 4 + 3] === 0) continue;
-    for (let c = 0; c < 3; c++) {
-      lo = Math.min(lo, rgba[p * 4 + c]);
-      hi = Math.max(hi, rgba[p * 4 + c]);
-    }
-  }
-  return hi - lo;
-}
 
 async function run(ratio: number, strategy: InspectStrategy = 'random', maskSeed = 1): Promise<InspectRunReply> {
   const r = await handleInspectRequest(state, { kind: 'inspect.run', params: { sample: { kind: 'tile', index: 0 }, ratio, strategy, maskSeed } });
@@ -79,7 +66,7 @@ describe('inspect handlers on real data, before training', () => {
         for (const row of mod.rows) {
           const px = pixels.find((p) => p.key === row.key)!;
           for (let t = 0; t < mod.T; t++) {
-            for (const view of ['input', 'reconstruction', 'target'] as const) expect(rgbSpread(px[view], t, HW), `${row.key} ${view} date ${t}`).toBeGreaterThan(0);
+            for (const view of ['input', 'reconstruction', 'target'] as const) expect(rgbaSpread(px[view], t, HW), `${row.key} ${view} date ${t}`).toBeGreaterThan(0);
           }
           const masked = row.maskedPerDate.reduce((a, b) => a + b, 0);
           expect(masked).toBe(px.mask.reduce((a, b) => a + b, 0));
