@@ -8,22 +8,19 @@ import { createBufferFrom } from '../gpu/buffers';
 import { gpuCase } from '../gpu/testing/harness';
 import { wholeTensor } from '../gpu/tensor';
 import { submitDispatches } from '../kernels/dispatch';
-import { allClose } from '../lib/allclose';
 import { Rng } from '../lib/rng';
 import type { MaeConfig } from './config';
 import { buildMaeGraph, lossesFromStats } from './mae';
 import { maeBackwardRef, maeForwardRef } from './mae.ref';
 import { makeMasks } from './masking';
-import { buildParamLayout, flatViews, initParams } from './params';
+import { buildParamLayout, flatViews } from './params';
+import { compareGradients, jitteredParams } from './testing/graphParity';
 import { imageSetBatch, refInputs, twoSourceConfig } from './testing/imageSets';
 
 async function parity(config: MaeConfig, B: number, seed: number) {
   await gpuCase(async ({ device, scope, read }) => {
     const layout = buildParamLayout(config);
-    const rng = new Rng(seed);
-    const params = Float64Array.from(initParams(layout, seed));
-    // Jitter (the geo maps start at zero, gammas at one); f32-representable so both graphs see the same weights.
-    for (const e of layout.entries) for (let i = e.offset; i < e.offset + e.size; i++) params[i] = Math.fround(params[i] + 0.1 * rng.normal());
+    const params = jitteredParams(layout, seed);
     const batch = imageSetBatch(config, B, seed + 1);
     const masks = makeMasks(config, B, new Rng(seed + 2), batch);
     expect(masks[0].anchors).toHaveLength(B);
@@ -46,17 +43,7 @@ async function parity(config: MaeConfig, B: number, seed: number) {
       expect(Math.abs(loss - fwd.loss) / Math.abs(fwd.loss)).toBeLessThan(1e-4);
       modalityLoss.forEach((l, m) => expect(Math.abs(l - fwd.modalityLoss[m])).toBeLessThan(1e-4 * Math.max(1, Math.abs(fwd.modalityLoss[m]))));
 
-      const grad = await read(graph.grads);
-      const bad: string[] = [];
-      let worst = 0;
-      for (const e of layout.entries) {
-        const g = grad.subarray(e.offset, e.offset + e.size);
-        const r = gradRef.subarray(e.offset, e.offset + e.size);
-        const scale = Math.max(...r.map(Math.abs), 1e-12);
-        const rep = allClose(g, r, 1e-3 * scale, 1e-3);
-        for (let i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - r[i]) / scale);
-        if (!rep.ok) bad.push(`${e.name} ${JSON.stringify(e.shape)}: ${rep.message}`);
-      }
+      const { bad, worst } = compareGradients(layout, await read(graph.grads), gradRef);
       const geoScale = (name: string) => {
         const e = layout.entries.find((x) => x.name === name)!;
         return Math.max(...gradRef.subarray(e.offset, e.offset + e.size).map(Math.abs));
