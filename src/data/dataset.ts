@@ -23,7 +23,7 @@ import { buildCatalog, type Acquisition, type Catalog, type CatalogOptions } fro
 import { transformer, type CrsInfo } from './crs';
 import { DataError } from './errors';
 import { crsToPixel, footprintOf, pixelToCrs, type GeoTransform } from './georef';
-import { GeoImage, type TargetGrid } from './image';
+import { GeoImage, type ImageReadOptions, type TargetGrid } from './image';
 import { mapLimit, openAndInspect, type InspectOptions } from './inspect';
 import { DecodeCache, newIoStats, type IoStats, type RasterFile } from './raster';
 import { scalingForRecord, type FileRecord, type InspectRecord } from './record';
@@ -33,6 +33,7 @@ import { S2_NORM_GROUPS, S2_TRAINING_BANDS } from './sensors';
 import type { ByteSource } from './source';
 import { StatsAccumulator, type BandStats } from './stats';
 import { binCandidates, medianDeviations, pickCandidate, planBins, type ChoiceRule } from './binning';
+import { ValidityIndex } from './validityIndex';
 
 export interface DatasetConfig {
   /** Modalities every sample carries (default: the most common modality set among locations). */
@@ -61,6 +62,11 @@ export interface DatasetConfig {
 export interface DatasetOptions extends InspectOptions {
   pool?: Pool | null;
   cache?: DecodeCache;
+  /**
+   * Valid-pixel tables that let training pick a bin's date without reading every candidate's window
+   * (validityIndex.ts; default: a new one, 64 MB at most). null reads every candidate (the same samples, slower).
+   */
+  validity?: ValidityIndex | null;
 }
 
 export interface ModalityInfo {
@@ -126,6 +132,7 @@ export class Dataset {
   readonly warnings: string[] = [];
   readonly io: IoStats;
   readonly cache: DecodeCache;
+  private readonly validity: ValidityIndex | null;
   modalities: ModalityInfo[] = [];
   stats: Record<string, { bands: string[]; stats: BandStats[] }> = {};
   sampleMeters = 0;
@@ -141,6 +148,7 @@ export class Dataset {
   ) {
     this.io = opts.io ?? newIoStats();
     this.cache = opts.cache ?? new DecodeCache();
+    this.validity = opts.validity === undefined ? new ValidityIndex() : opts.validity;
   }
 
   /** Inspects `sources`, builds the catalog and prepares sampling. Bad files end up in `catalog.unused`. */
@@ -401,15 +409,22 @@ export class Dataset {
     const HW = m.size * m.size;
     const C = m.bands.length;
     const plan = planBins(series.length, m.T, rng);
-    const frames = new Map<number, { data: Float32Array | null; valid: Uint8Array; fraction: number }>();
-    const readItem = (i: number, validOnly: boolean) => {
+    const frames = new Map<number, { data: Float32Array | null; valid: Uint8Array | null; fraction: number }>();
+    const readOpts = (i: number, validOnly: boolean): ImageReadOptions => {
       const item = series[i];
-      return item.image.read(target, { bands: item.bandIdx, scaling: item.scaling, method: this.config.resample ?? 'nearest', pool: this.opts.pool ?? null, cache: this.cache, signal: this.opts.signal, validOnly });
+      return { bands: item.bandIdx, scaling: item.scaling, method: this.config.resample ?? 'nearest', pool: this.opts.pool ?? null, cache: this.cache, signal: this.opts.signal, validOnly };
     };
-    // Training picks among the bin's dates by validity alone, so only the picked date's pixels are scaled and kept;
-    // evaluation compares the candidates' pixels (median rule) and reads them all.
+    const readItem = (i: number, validOnly: boolean) => series[i].image.read(target, readOpts(i, validOnly));
+    // Training picks among the bin's dates by validity alone, so only the picked date's pixels are scaled and kept
+    // (and, where a validity table applies, only its window is read at all); evaluation compares the candidates'
+    // pixels (median rule) and reads them all.
     const lazy = mode === 'train';
     const readAt = async (i: number) => {
+      const counted = lazy && this.validity ? await series[i].image.validCount(target, this.validity, readOpts(i, true)) : null;
+      if (counted !== null) {
+        frames.set(i, { data: null, valid: null, fraction: counted / HW });
+        return;
+      }
       const r = await readItem(i, lazy);
       let n = 0;
       for (let p = 0; p < HW; p++) n += r.valid[p];
@@ -437,11 +452,11 @@ export class Dataset {
         );
         index = pickCandidate(candidates, 'eval', null, dev);
       } else index = pickCandidate(candidates, mode, rng);
-      const fr = frames.get(index) as { data: Float32Array | null; valid: Uint8Array; fraction: number };
-      // The same read with pixels: its validity is the one already computed.
-      const pixels = fr.data ?? (await readItem(index, false)).data;
-      data.set(pixels, t * C * HW);
-      valid.set(fr.valid, t * HW);
+      const fr = frames.get(index) as { data: Float32Array | null; valid: Uint8Array | null; fraction: number };
+      // The same read with pixels: its validity is the one already computed (or counted).
+      const full = fr.data && fr.valid ? { data: fr.data, valid: fr.valid } : await readItem(index, false);
+      data.set(full.data, t * C * HW);
+      valid.set(full.valid, t * HW);
       dates.push(series[index].date);
       chosen.push({ index, dateText: series[index].image.acq.dateText ?? '', validFraction: fr.fraction, rule, candidates });
     }

@@ -19,6 +19,7 @@ import type { DecodeCache, RasterFile, RawRegion } from './raster';
 import type { FileRecord } from './record';
 import { resampleBand, type GridMap, type ResampleMethod } from './resample';
 import { applyPost, type Scaling } from './scaling';
+import type { ValidityIndex } from './validityIndex';
 
 /** An axis-aligned grid to read onto: pixel (i, j) covers transform(i..i+1, j..j+1) in `crs`. */
 export interface TargetGrid {
@@ -53,13 +54,23 @@ interface Mapped {
   window: [number, number, number, number];
 }
 
+/**
+ * A corner within 1e-6 px of a pixel edge is on it: the projection round trip leaves ~1e-12 px of noise, which would
+ * otherwise turn a grid aligned with the file's into a fractional one (and lose resample.ts's aligned copy).
+ */
+function snap(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v - r) < 1e-6 ? r : v;
+}
+
 /** Where the target grid falls in a file's pixel space: the window to read and the target→window map. */
 function mapTarget(target: TargetGrid, crs: CrsInfo, gt: GeoTransform, margin: number): Mapped {
   const toFile = transformer(target.crs, crs);
   const px = (i: number, j: number) => {
     const [x, y] = pixelToCrs(target.transform, i, j);
     const [fx, fy] = toFile(x, y);
-    return crsToPixel(gt, fx, fy);
+    const [c, r] = crsToPixel(gt, fx, fy);
+    return [snap(c), snap(r)];
   };
   const ul = px(0, 0);
   const ur = px(target.width, 0);
@@ -164,6 +175,39 @@ export class GeoImage {
     if (this.acq.mask) await this.applyMask(target, valid, opts);
     if (!validOnly) applyPost(opts.scaling, data, C, HW, valid);
     return { data, valid };
+  }
+
+  /**
+   * Valid pixels of the validOnly read of `target` (the same count), from `index`'s table of this acquisition, or null
+   * when no table applies: the target is not aligned with the acquisition's grid, its files do not share that grid, or
+   * building the table would decode more than the decode cache already holds whole.
+   */
+  async validCount(target: TargetGrid, index: ValidityIndex, opts: ImageReadOptions): Promise<number | null> {
+    const cache = opts.cache ?? null;
+    if (!cache || !this.onOneGrid()) return null;
+    const grid = this.grid();
+    const { map } = mapTarget(target, grid.crs, grid.transform, 0);
+    if (!(map.dx === 1 && map.dy === 1 && Number.isInteger(map.x0) && Number.isInteger(map.y0))) return null;
+    const sel = opts.bands ?? this.acq.bands.map((_, i) => i);
+    const files = this.planFor(sel).map((p) => p.file);
+    if (this.acq.mask) files.push(this.files.get(this.acq.mask.path) as RasterFile);
+    if (files.some((f) => f.layout.decodedBytes > cache.wholeFileLimit)) return null;
+    const table = await index.table(this, sel.join(','), grid.width, grid.height, async () => (await this.read(grid, { ...opts, bands: sel, validOnly: true })).valid);
+    return table ? table.count(map.x0, map.y0, target.width, target.height) : null;
+  }
+
+  private oneGrid: boolean | null = null;
+
+  /** Whether every file of the acquisition (bands and mask) has the grid's CRS, transform and size. */
+  private onOneGrid(): boolean {
+    if (this.oneGrid === null) {
+      const g = this.records.get(this.acq.gridPath) as FileRecord;
+      const same = (r: FileRecord) =>
+        r.crs?.id === g.crs?.id && r.width === g.width && r.height === g.height && r.transform !== null && g.transform !== null && r.transform.every((v, i) => v === g.transform![i]);
+      const paths = [...this.acq.parts.map((x) => x.path), ...(this.acq.mask ? [this.acq.mask.path] : [])];
+      this.oneGrid = g.crs !== null && paths.every((p) => same(this.records.get(p) as FileRecord));
+    }
+    return this.oneGrid;
   }
 
   /** Cloud/shadow/fill pixels of the paired mask become invalid (nearest-neighbour: classes must not blend). */

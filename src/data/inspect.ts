@@ -17,7 +17,8 @@ import type { ByteSource } from './source';
 import { recognize, bandNamesFor, nodataFor, sensorScaling, type RecognitionInput } from './recognize';
 import { resolveDate, formatDate } from './dates';
 import type { Scaling } from './scaling';
-import { StatsAccumulator, histogramStats, integerHistogram, type BandStats } from './stats';
+import { histogramStats, integerHistogram, MAX_LISTED_VALUES, type IntegerHistogram } from './histogram';
+import { StatsAccumulator, type BandStats } from './stats';
 import { integerRange, type TiffLayout } from './tiffInfo';
 import type { FileRecord, InspectRecord } from './record';
 
@@ -67,23 +68,47 @@ export function planSampleWindows(layout: Pick<TiffLayout, 'width' | 'height' | 
 }
 
 interface PixelSample {
-  /** One Float64Array per file band (alpha included), concatenated over windows. */
-  bands: Float64Array[];
+  /**
+   * One array per file band (alpha included): the decoded window itself when the sample is one window (read-only: it
+   * may be the decode cache's), else the windows concatenated into a Float64Array.
+   */
+  bands: ArrayLike<number>[];
   count: number;
   whole: boolean;
 }
 
 async function samplePixels(file: RasterFile, budget: number, opts: InspectOptions): Promise<PixelSample> {
   const { windows, whole } = planSampleWindows(file.layout, budget);
+  const read = (w: PixelWindow) => file.readWindow(w, { signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
+  if (windows.length === 1) {
+    const r = await read(windows[0]);
+    return { bands: r.bands, count: r.width * r.height, whole };
+  }
   const total = windows.reduce((s, w) => s + (w[2] - w[0]) * (w[3] - w[1]), 0);
   const bands = Array.from({ length: file.layout.bandCount }, () => new Float64Array(total));
   let at = 0;
   for (const w of windows) {
-    const r = await file.readWindow(w, { signal: opts.signal, pool: opts.pool ?? null, cache: opts.cache ?? null });
+    const r = await read(w);
     r.bands.forEach((arr, b) => bands[b].set(arr, at));
     at += r.width * r.height;
   }
   return { bands, count: at, whole };
+}
+
+/**
+ * The sorted distinct values of one band's sampled pixels (valid or not), or null when there are more than
+ * MAX_LISTED_VALUES. With the band's histogram of valid pixels and no alpha band, every invalid pixel holds the nodata
+ * value, so the histogram's values (plus nodata when a pixel was invalid) are the answer without another pass.
+ */
+function distinctValues(values: ArrayLike<number>, count: number, hg: IntegerHistogram | null, nodata: number | null, alpha: boolean): number[] | null {
+  if (hg && !alpha) {
+    if (!hg.values) return null;
+    const out = hg.count < count && nodata !== null ? [nodata, ...hg.values] : hg.values;
+    return out.length > MAX_LISTED_VALUES ? null : [...out].sort((x, y) => x - y);
+  }
+  const set = new Set<number>();
+  for (let i = 0; i < count && set.size <= MAX_LISTED_VALUES; i++) set.add(values[i]);
+  return set.size <= MAX_LISTED_VALUES ? [...set].sort((x, y) => x - y) : null;
 }
 
 /** (count) validity of sampled pixels for nodata/alpha/NaN over the given bands. */
@@ -105,7 +130,7 @@ function validity(sample: PixelSample, bandIdx: number[], nodata: number | null,
 }
 
 /** out[i] = scaleValue(dn = src[i]) where valid[i] (dn · a + b, then the post step, then / normFac); others untouched. */
-function scaleValid(src: Float64Array, n: number, valid: Uint8Array, a: number, b: number, post: Scaling['post'], normFac: number, out: Float64Array): void {
+function scaleValid(src: ArrayLike<number>, n: number, valid: Uint8Array, a: number, b: number, post: Scaling['post'], normFac: number, out: Float64Array): void {
   if (post === 'none') {
     for (let i = 0; i < n; i++) if (valid[i] !== 0) out[i] = (src[i] * a + b) / normFac;
   } else if (post === 'dB') {
@@ -169,13 +194,10 @@ export async function recordOf(file: RasterFile, opts: InspectOptions = {}): Pro
     return { valid: v, stats, hists };
   };
   let raw = rawStatsWith(meta.nodata);
-  let distinct: number[] | null = null;
-  if (spectralIdx.length === 1 && !layout.dtype.startsWith('float')) {
-    const set = new Set<number>();
-    const a = sample.bands[spectralIdx[0]];
-    for (let i = 0; i < sample.count && set.size <= 32; i++) set.add(a[i]);
-    if (set.size <= 32) distinct = [...set].sort((x, y) => x - y);
-  }
+  const distinct =
+    spectralIdx.length === 1 && !layout.dtype.startsWith('float')
+      ? distinctValues(sample.bands[spectralIdx[0]], sample.count, raw.hists[0], meta.nodata, layout.alphaBand !== null)
+      : null;
   const recInput: RecognitionInput = {
     path: file.name,
     bandCount: layout.bandCount,

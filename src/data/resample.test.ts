@@ -59,4 +59,38 @@ describe('resampleBand', () => {
     const r = run(s, 1, 1, { x0: 0.5, dx: 1, y0: 0.5, dy: 1 }, 'bilinear');
     expect(r.out[0]).toBeCloseTo(15, 6);
   });
+
+  it('an aligned grid (unit scale, integer offset) gives what the general loop gives a hair off it', () => {
+    // The aligned fast path against the general per-column loop (x0, y0 nudged by 1e-9 px, which moves no nearest
+    // centre), over windows that run off every edge, in-place strided sources, masks, nodata and NaN.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 40; trial++) {
+      const W = 1 + Math.floor(rnd() * 9);
+      const H = 1 + Math.floor(rnd() * 9);
+      const stride = W + Math.floor(rnd() * 3);
+      const offset = Math.floor(rnd() * 5);
+      const data = Float32Array.from({ length: offset + stride * H }, () => (rnd() < 0.1 ? NaN : rnd() < 0.1 ? -9 : Math.round(rnd() * 100)));
+      const valid = rnd() < 0.5 ? null : Uint8Array.from({ length: W * H }, () => (rnd() < 0.85 ? 1 : 0));
+      const s: SourceBand = { data, width: W, height: H, valid, offset, stride, nodata: rnd() < 0.5 ? -9 : null };
+      const outW = 1 + Math.floor(rnd() * 10);
+      const outH = 1 + Math.floor(rnd() * 10);
+      const x0 = Math.floor(rnd() * 14) - 5;
+      const y0 = Math.floor(rnd() * 14) - 5;
+      const pre = Uint8Array.from({ length: outW * outH }, () => (rnd() < 0.9 ? 1 : 0));
+      const go = (dx0: number, withOut: boolean) => {
+        const out = new Float32Array(outW * outH);
+        const v = pre.slice();
+        resampleBand(s, withOut ? out : null, 0, v, outW, outH, { x0: x0 + dx0, dx: 1, y0: y0 + dx0, dy: 1 }, 'nearest', [0.5, 2]);
+        return { out: Array.from(out), valid: Array.from(v) };
+      };
+      expect(go(0, true)).toEqual(go(1e-9, true));
+      expect(go(0, false).valid).toEqual(go(1e-9, false).valid);
+      // Bilinear on the aligned grid is the same pixel (weights 1, 0, 0, 0).
+      const bl = new Float32Array(outW * outH);
+      const bv = pre.slice();
+      resampleBand(s, bl, 0, bv, outW, outH, { x0, dx: 1, y0, dy: 1 }, 'bilinear', [0.5, 2]);
+      expect({ out: Array.from(bl), valid: Array.from(bv) }).toEqual(go(0, true));
+    }
+  });
 });

@@ -74,6 +74,10 @@ export function resampleBand(
   const nd = src.nodata ?? NaN;
   const a = affine[0];
   const b = affine[1];
+  if (map.dx === 1 && map.dy === 1 && Number.isInteger(map.x0) && Number.isInteger(map.y0)) {
+    copyAligned(data, base, stride, W, H, valid, nd, out, outOffset, outValid, outW, outH, map.x0, map.y0, a, b);
+    return;
+  }
   // Per-column source coordinates are the same for every row: computed once per call.
   columnScratch(outW);
   for (let i = 0; i < outW; i++) {
@@ -164,6 +168,53 @@ export function resampleBand(
         continue;
       }
       if (out !== null) out[outOffset + o] = a * (sum / wsum) + b;
+    }
+  }
+}
+
+/**
+ * resampleBand on a grid aligned with the source's (unit scale, integer offset): output pixel (i, j) is source pixel
+ * (x0 + i, y0 + j). Nearest and bilinear both reduce to that pixel there (bilinear weights are 1, 0, 0, 0), so this is
+ * the general loop's result without its per-column coordinates — the common case of files on one grid.
+ */
+function copyAligned(
+  data: ArrayLike<number>,
+  base: number,
+  stride: number,
+  W: number,
+  H: number,
+  valid: Uint8Array | null,
+  nd: number,
+  out: Float32Array | null,
+  outOffset: number,
+  outValid: Uint8Array,
+  outW: number,
+  outH: number,
+  x0: number,
+  y0: number,
+  a: number,
+  b: number,
+): void {
+  // Output columns [i0, i1) fall inside the source; the others are invalid on every row.
+  const i0 = Math.min(outW, Math.max(0, -x0));
+  const i1 = Math.max(i0, Math.min(outW, W - x0));
+  for (let j = 0; j < outH; j++) {
+    const r = y0 + j;
+    const orow = j * outW;
+    if (r < 0 || r >= H) {
+      outValid.fill(0, orow, orow + outW);
+      continue;
+    }
+    outValid.fill(0, orow, orow + i0);
+    outValid.fill(0, orow + i1, orow + outW);
+    const s = base + r * stride + x0;
+    const vr = r * W + x0;
+    for (let i = i0; i < i1; i++) {
+      const o = orow + i;
+      if (outValid[o] === 0) continue;
+      const v = data[s + i];
+      if ((valid !== null && valid[vr + i] === 0) || v !== v || v === nd) outValid[o] = 0;
+      else if (out !== null) out[outOffset + o] = a * v + b;
     }
   }
 }

@@ -91,6 +91,25 @@ describe('aligned sampling across GSDs', () => {
     expect(seen.size).toBeGreaterThanOrEqual(4);
   });
 
+  it('gives the same samples with and without validity tables', async () => {
+    const sources = [await coordRaster('site/fine_20200601.tif', 10, 96), await coordRaster('site/coarse_20200601.tif', 30, 32), await coordRaster('site/coarse_20200701.tif', 30, 32, 1000)];
+    const config = { modalities: ['fine', 'coarse'], sampleMeters: 480, numDates: { fine: 1, coarse: 1 }, seed: 1 };
+    // One coarse slot for two dates: every sample picks between them.
+    const tabled = await Dataset.open(sources, config);
+    const plain = await Dataset.open(sources, config, { validity: null });
+    const a = new Rng(8);
+    const b = new Rng(8);
+    for (let k = 0; k < 4; k++) {
+      const x = await tabled.sample(a);
+      const y = await plain.sample(b);
+      expect(x.id).toBe(y.id);
+      for (const m of ['fine', 'coarse']) {
+        expect(Array.from(x.modalities[m].data)).toEqual(Array.from(y.modalities[m].data));
+        expect(Array.from(x.modalities[m].valid)).toEqual(Array.from(y.modalities[m].valid));
+      }
+    }
+  });
+
   it('is reproducible from the seed', async () => {
     const a = await ds.sample(new Rng(9));
     const b = await ds.sample(new Rng(9));

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../lib/rng';
-import { StatsAccumulator, bandStats, histogramStats, integerHistogram, integerStats, type BandStats } from './stats';
+import { histogramStats, integerHistogram, integerStats } from './histogram';
+import { StatsAccumulator, bandStats, type BandStats } from './stats';
 
 describe('StatsAccumulator', () => {
   it('matches direct mean/std and gives 2–98 % percentiles of a uniform sample', () => {
@@ -180,5 +181,28 @@ describe('integerStats (histogram) against StatsAccumulator', () => {
     expect(histogramStats(a)).toEqual(histogramStats(b));
     expect([a.count, a.kept, a.min, a.max]).toEqual([b.count, b.kept, b.min, b.max]);
     expect(integerHistogram(Float64Array.from([3, 300]), 2, null, [0, 255])).toBeNull();
+  });
+
+  it('leaves its shared scratch histogram clean, after a result and after a refusal mid-pass', () => {
+    const rng = new Rng(12);
+    const a = Int16Array.from({ length: 3721 }, () => -200 + Math.floor(rng.uniform() * 9000));
+    const b = Int16Array.from({ length: 5000 }, () => 100 + Math.floor(rng.uniform() * 300));
+    const first = histogramStats(integerHistogram(b, b.length, null, [-32768, 32767])!);
+    // A 16-bit type counted in one pass over many more bins than values: the same figures as the accumulator.
+    const mask = Uint8Array.from(a, (_, i) => (i % 5 ? 1 : 0));
+    const sparse = histogramStats(integerHistogram(a, a.length, mask, [-32768, 32767])!, { scale: -2.75e-5, offset: 0.2, normFac: 1 })!;
+    const ref = new StatsAccumulator(1);
+    ref.add(Float64Array.from(a, (v) => v * -2.75e-5 + 0.2), a.length, mask);
+    const want = ref.result()[0];
+    expect([sparse.count, sparse.min, sparse.max, sparse.p2, sparse.p98]).toEqual([want.count, want.min, want.max, want.p2, want.p98]);
+    expect(Math.abs(sparse.mean - want.mean)).toBeLessThan(1e-12);
+    expect(Math.abs(sparse.std - want.std)).toBeLessThan(1e-12);
+    // Counts 50 values, then meets 2.5 and gives up: the 50 bins must be zeroed again.
+    expect(integerHistogram(Float64Array.from([...b.slice(0, 50), 2.5]), 51, null, [-32768, 32767])).toBeNull();
+    expect(histogramStats(integerHistogram(b, b.length, null, [-32768, 32767])!)).toEqual(first);
+    const acc = new StatsAccumulator(1);
+    acc.add(b, b.length, null);
+    expect(first!.p2).toBe(acc.result()[0].p2);
+    expect(first!.count).toBe(5000);
   });
 });

@@ -21,6 +21,11 @@ export interface BandStats {
 
 const EMPTY: BandStats = { count: 0, mean: NaN, std: NaN, min: NaN, max: NaN, p2: NaN, p98: NaN };
 
+/** The statistics of no values (a fresh object). */
+export function emptyStats(): BandStats {
+  return { ...EMPTY };
+}
+
 /**
  * The values of ranks `lo` and `lo + 1` (0-based, ascending; the second clamped to the last rank) of a[0..n), or of
  * ranks counted from the top when `fromTop`. One pass with a bounded heap of the lo + 2 extreme values: the 2 % and 98 %
@@ -238,168 +243,9 @@ export function bandStats(data: ArrayLike<number>, C: number, HW: number, valid:
 }
 
 /** The stride a StatsAccumulator of `capacity` ends with after `n` values (see BandAccumulator.reservoir). */
-function finalStride(n: number, capacity: number): number {
+export function finalStride(n: number, capacity: number): number {
   const cap = Math.max(2, Math.floor(capacity));
   let stride = 1;
   while (Math.ceil(n / stride) >= cap) stride *= 2;
   return stride;
-}
-
-/** Values of the given ascending ranks (0-based) of a histogram h over [lo, lo + h.length). */
-function histogramRanks(h: Uint32Array, lo: number, ranks: readonly number[]): number[] {
-  const out: number[] = [];
-  let cum = 0;
-  let r = 0;
-  for (let k = 0; k < h.length && r < ranks.length; k++) {
-    cum += h[k];
-    while (r < ranks.length && ranks[r] < cum) {
-      out.push(lo + k);
-      r++;
-    }
-  }
-  return out;
-}
-
-/** An affine scaling v ↦ (v · scale + offset) / normFac (scaleValue with post 'none'). */
-export interface AffineScaling {
-  scale: number;
-  offset: number;
-  normFac: number;
-}
-
-/** Counts of integer values (see integerHistogram). */
-export interface IntegerHistogram {
-  count: number;
-  min: number;
-  max: number;
-  /** h[k] = how many values equal base + k. */
-  h: Uint32Array;
-  base: number;
-  /** The same for the subsample a StatsAccumulator keeps (h itself when it keeps every value), of `kept` values. */
-  sub: Uint32Array;
-  kept: number;
-}
-
-/**
- * Histogram of the integer values data[i], i < n, where valid[i] (or all), and of the subsample a
- * StatsAccumulator(capacity) would keep of them (every stride-th value). `bounds` (the data type's range) lets a
- * narrow type be counted in one pass; otherwise a first pass finds the range. Null when a value is not an integer
- * (or lies outside `bounds`), or the range is too wide for a histogram (more than max(4096, 4n) values).
- */
-export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint8Array | null, bounds: readonly [number, number] | null = null, capacity = 20000): IntegerHistogram | null {
-  let base: number;
-  let h: Uint32Array;
-  let count = 0;
-  const limit = Math.max(4096, 4 * n);
-  if (bounds && bounds[1] - bounds[0] + 1 <= limit) {
-    base = bounds[0];
-    const size = bounds[1] - bounds[0] + 1;
-    h = new Uint32Array(size);
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && valid[i] === 0) continue;
-      const k = data[i] - base;
-      // In range and an integer (NaN fails every test).
-      if (!(k >= 0 && k < size) || (k | 0) !== k) return null;
-      h[k]++;
-      count++;
-    }
-  } else {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && valid[i] === 0) continue;
-      const v = data[i];
-      if ((v | 0) !== v) return null;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      count++;
-    }
-    if (count === 0) return { count: 0, min: NaN, max: NaN, h: new Uint32Array(0), base: 0, sub: new Uint32Array(0), kept: 0 };
-    if (max - min + 1 > limit) return null;
-    base = min;
-    h = new Uint32Array(max - min + 1);
-    for (let i = 0; i < n; i++) if (valid === null || valid[i] !== 0) h[data[i] - base]++;
-  }
-  let lo = 0;
-  while (lo < h.length && h[lo] === 0) lo++;
-  let hi = h.length - 1;
-  while (hi >= 0 && h[hi] === 0) hi--;
-  const stride = finalStride(count, capacity);
-  let sub = h;
-  let kept = count;
-  if (stride > 1) {
-    sub = new Uint32Array(h.length);
-    kept = 0;
-    // Value number j (among the counted ones) is kept when j is a multiple of the stride, a power of two.
-    const mask = stride - 1;
-    let seen = 0;
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && valid[i] === 0) continue;
-      if ((seen++ & mask) === 0) {
-        sub[data[i] - base]++;
-        kept++;
-      }
-    }
-  }
-  return { count, min: count ? base + lo : NaN, max: count ? base + hi : NaN, h, base, sub, kept };
-}
-
-/**
- * The BandStats a StatsAccumulator reports for the histogram's values — count, min, max, p2 and p98 exactly, mean and
- * std up to rounding — or, with `affine` (normFac > 0), for the scaled values (v · scale + offset) / normFac, without
- * touching the pixels again: the map is monotone in floating point too, so the scaled order statistics are the mapped
- * raw ones (reversed for a negative scale). Null when a scaled value would not be finite (the accumulator would skip
- * it): the caller then scales the pixels.
- */
-export function histogramStats(hg: IntegerHistogram, affine: AffineScaling | null = null): BandStats | null {
-  const { count, h, base, sub, kept } = hg;
-  if (count === 0) return { ...EMPTY };
-  const f = affine ? (v: number) => (v * affine.scale + affine.offset) / affine.normFac : (v: number) => v;
-  if (affine && (!(affine.normFac > 0) || !Number.isFinite(f(hg.min)) || !Number.isFinite(f(hg.max)))) return null;
-  const last = kept - 1;
-  const pos2 = 0.02 * last;
-  const pos98 = 0.98 * last;
-  const lo2 = Math.floor(pos2);
-  const lo98 = Math.floor(pos98);
-  const ranks = [lo2, Math.min(last, lo2 + 1), lo98, Math.min(last, lo98 + 1)];
-  // A decreasing scaling reverses the order: scaled rank r is raw rank last − r.
-  const reversed = affine !== null && affine.scale < 0;
-  const rawRanks = ranks.map((r) => (reversed ? last - r : r));
-  const wanted = [...new Set(rawRanks)].sort((a, b) => a - b);
-  const at = new Map(histogramRanks(sub, base, wanted).map((v, i) => [wanted[i], v]));
-  const sv = (i: number) => f(at.get(rawRanks[i]) as number);
-  const interp = (pos: number, lo: number, a: number, b: number) => a + (b - a) * (pos - lo);
-  // Mean from the sum of shifted values (exact for raw integers, and a constant band's mean is its value), then M2.
-  const shift = f(hg.min);
-  let sum = 0;
-  for (let k = 0; k < h.length; k++) if (h[k]) sum += h[k] * (f(base + k) - shift);
-  const mean = shift + sum / count;
-  let m2 = 0;
-  for (let k = 0; k < h.length; k++) {
-    if (!h[k]) continue;
-    const d = f(base + k) - mean;
-    m2 += h[k] * d * d;
-  }
-  return {
-    count,
-    mean,
-    std: Math.sqrt(m2 / count),
-    min: reversed ? f(hg.max) : f(hg.min),
-    max: reversed ? f(hg.min) : f(hg.max),
-    p2: interp(pos2, lo2, sv(0), sv(1)),
-    p98: interp(pos98, lo98, sv(2), sv(3)),
-  };
-}
-
-/** integerHistogram + histogramStats for the raw values and, with `affine`, the scaled ones (tests, one-off use). */
-export function integerStats(
-  data: ArrayLike<number>,
-  n: number,
-  valid: Uint8Array | null,
-  affine: AffineScaling | null = null,
-  capacity = 20000,
-): { raw: BandStats; scaled: BandStats | null } | null {
-  const hg = integerHistogram(data, n, valid, null, capacity);
-  if (!hg) return null;
-  return { raw: histogramStats(hg) as BandStats, scaled: affine ? histogramStats(hg, affine) : null };
 }

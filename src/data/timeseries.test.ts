@@ -9,6 +9,7 @@ import { Dataset } from './dataset';
 import { mapLimit, openAndInspect } from './inspect';
 import type { RasterFile } from './raster';
 import { collate } from './sample';
+import { ValidityIndex } from './validityIndex';
 import { listSharedFiles, sharedDataAvailable, sharedSource } from './testing/sharedData';
 
 const d = describe.skipIf(!sharedDataAvailable());
@@ -99,6 +100,30 @@ d('105-date Landsat series', () => {
     }
     const batch = collate([s1, await withMask.sample(new Rng(12))]);
     expect(batch.modalities.landsat.data.length).toBe(2 * 8 * 3 * 32 * 32);
+  });
+
+  it('picks the same dates, pixels and masks from validity tables as from reading every candidate', async () => {
+    // The tables (validityIndex.ts) replace the candidates' validity reads; the samples must not change at all.
+    const all = listSharedFiles('landsat-lsts-105dates');
+    const opened = await mapLimit(await Promise.all(all.map(sharedSource)), 4, (s) => openAndInspect(s));
+    const files = new Map(opened.filter((o) => o.file).map((o) => [o.record.path, o.file as RasterFile]));
+    const records = opened.map((o) => o.record);
+    const config = { modalities: ['landsat'], numDates: 8, seed: 3 };
+    const index = new ValidityIndex();
+    const tabled = await Dataset.fromRecords(records, files, config, { validity: index });
+    const read = await Dataset.fromRecords(records, files, config, { validity: null });
+    const a = new Rng(21);
+    const b = new Rng(21);
+    for (let k = 0; k < 6; k++) {
+      const x = (await tabled.sample(a)).modalities.landsat;
+      const y = (await read.sample(b)).modalities.landsat;
+      expect(x.dates).toEqual(y.dates);
+      expect(Buffer.from(x.valid.buffer).equals(Buffer.from(y.valid.buffer)), `sample ${k} valid`).toBe(true);
+      expect(Buffer.from(x.data.buffer).equals(Buffer.from(y.data.buffer)), `sample ${k} data`).toBe(true);
+    }
+    // One table per acquisition that a sample's bins counted: (61 + 1)² counts each.
+    expect(index.bytes).toBeGreaterThan(0);
+    expect(index.bytes % (62 * 62 * 4)).toBe(0);
   });
 
   it('tiles the series deterministically for validation', async () => {
