@@ -419,18 +419,20 @@ export class Dataset {
     // (and, where a validity table applies, only its window is read at all); evaluation compares the candidates'
     // pixels (median rule) and reads them all.
     const lazy = mode === 'train';
-    const readAt = async (i: number) => {
-      const counted = lazy && this.validity ? await series[i].image.validCount(target, this.validity, readOpts(i, true)) : null;
+    const readAt = async (i: number, alone: boolean) => {
+      // A bin of one date has no choice to make: its pixels are read once, with their validity.
+      const lazyHere = lazy && !alone;
+      const counted = lazyHere && this.validity ? await series[i].image.validCount(target, this.validity, readOpts(i, true)) : null;
       if (counted !== null) {
         frames.set(i, { data: null, valid: null, fraction: counted / HW });
         return;
       }
-      const r = await readItem(i, lazy);
+      const r = await readItem(i, lazyHere);
       let n = 0;
       for (let p = 0; p < HW; p++) n += r.valid[p];
-      frames.set(i, { data: lazy ? null : r.data, valid: r.valid, fraction: n / HW });
+      frames.set(i, { data: lazyHere ? null : r.data, valid: r.valid, fraction: n / HW });
     };
-    for (const bin of plan.bins) for (const i of bin) await readAt(i);
+    for (const bin of plan.bins) for (const i of bin) await readAt(i, bin.length === 1);
     const validFraction = series.map((_, i) => frames.get(i)?.fraction ?? NaN);
     const data = new Float32Array(m.T * C * HW);
     const valid = new Uint8Array(m.T * HW);

@@ -192,7 +192,10 @@ export class GeoImage {
     const files = this.planFor(sel).map((p) => p.file);
     if (this.acq.mask) files.push(this.files.get(this.acq.mask.path) as RasterFile);
     if (files.some((f) => f.layout.decodedBytes > cache.wholeFileLimit)) return null;
-    const table = await index.table(this, sel.join(','), grid.width, grid.height, async () => (await this.read(grid, { ...opts, bands: sel, validOnly: true })).valid);
+    const key = sel.join(',');
+    // Until the windows read have cost a whole-grid read, keep reading windows (validityIndex.ts `spend`).
+    if (!index.has(this, key) && !index.spend(this, key, target.width * target.height, grid.width * grid.height)) return null;
+    const table = await index.table(this, key, grid.width, grid.height, async () => (await this.read(grid, { ...opts, bands: sel, validOnly: true })).valid);
     return table ? table.count(map.x0, map.y0, target.width, target.height) : null;
   }
 

@@ -1,6 +1,6 @@
 /**
- * Summed-area validity tables: window counts against a direct count (windows partly or wholly off the grid), the
- * byte budget, one build for concurrent callers, and a failed build retried.
+ * Summed-area validity tables: window counts against a direct count (windows partly or wholly off the grid), when a
+ * table is worth building, the byte budget, one build for concurrent callers, and a failed build retried.
  * Reference: validityIndex.ts header.
  */
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,18 @@ describe('ValidityIndex', () => {
     await index.table(owner, 'other bands', 4, 3, build);
     expect(builds).toBe(2);
     expect(index.bytes).toBe(2 * 5 * 4 * 4);
+  });
+
+  it('says a table is worth building once the windows read have cost a whole grid', () => {
+    const index = new ValidityIndex();
+    const owner = {};
+    // A 61 × 61 grid and 32 × 32 windows: the fourth window tips it.
+    expect([1, 2, 3, 4].map(() => index.spend(owner, 'k', 1024, 3721))).toEqual([false, false, false, true]);
+    expect(index.spend(owner, 'other bands', 1024, 3721)).toBe(false);
+    expect(index.spend({}, 'k', 4096, 3721)).toBe(true);
+    expect(index.has(owner, 'k')).toBe(false);
+    void index.table(owner, 'k', 2, 2, async () => mask(2, 2));
+    expect(index.has(owner, 'k')).toBe(true);
   });
 
   it('declines tables beyond its byte budget (callers then read windows)', async () => {

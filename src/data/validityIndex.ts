@@ -7,8 +7,9 @@
  * GeoImage.read's validity is a per-source-pixel property (resample.ts copyAligned, image.ts mapTarget), so a window's
  * count is the table's count of the same pixels: the choice, and the sample, do not change.
  * Invariants: a table holds (H + 1)·(W + 1) counts, S[y·(W + 1) + x] = valid pixels in [0, x) × [0, y); tables are
- * built only where the caller says the build decodes nothing new, and within `maxBytes` in total per index (beyond
- * it, callers read windows as before). A failed build is forgotten, so the next call retries (and fails alike).
+ * built only where the caller says the build decodes nothing new, once windows have cost a grid's pixels (`spend`),
+ * and within `maxBytes` in total per index (beyond it, callers read windows as before). A failed build is
+ * forgotten, so the next call retries (and fails alike).
  */
 
 export class SummedArea {
@@ -49,9 +50,14 @@ export class SummedArea {
   }
 }
 
-/** The summed-area tables of one dataset, by owner (an acquisition's image) and key (its band selection). */
+/**
+ * The summed-area tables of one dataset, by owner (an acquisition's image) and key (its band selection).
+ * A table is built only once windows of its acquisition have cost as many pixels as the build would (`spend`): a
+ * series read a few times never pays for a whole-grid read, and one read often pays at most twice what it needed.
+ */
 export class ValidityIndex {
   private readonly tables = new WeakMap<object, Map<string, Promise<SummedArea | null>>>();
+  private readonly spent = new WeakMap<object, Map<string, number>>();
   private used = 0;
 
   constructor(readonly maxBytes = 64 * 2 ** 20) {}
@@ -59,6 +65,26 @@ export class ValidityIndex {
   /** Bytes of tables built so far. */
   get bytes(): number {
     return this.used;
+  }
+
+  /**
+   * Records that a window of `pixels` was read instead of counted; true once the windows of (owner, key) have cost
+   * at least `gridPixels`, i.e. when building its table is worth it.
+   */
+  spend(owner: object, key: string, pixels: number, gridPixels: number): boolean {
+    let byKey = this.spent.get(owner);
+    if (!byKey) {
+      byKey = new Map();
+      this.spent.set(owner, byKey);
+    }
+    const total = (byKey.get(key) ?? 0) + pixels;
+    byKey.set(key, total);
+    return total >= gridPixels;
+  }
+
+  /** Whether (owner, key) has a table built or under way (null included: over budget). */
+  has(owner: object, key: string): boolean {
+    return this.tables.get(owner)?.has(key) ?? false;
   }
 
   /**
