@@ -56,6 +56,11 @@ export interface Acquisition {
   sceneId: string | null;
 }
 
+/** Every file an acquisition reads: its band files, then its cloud mask (a file may appear twice for a multi-band part). */
+export function acquisitionPaths(a: Pick<Acquisition, 'parts' | 'mask'>): string[] {
+  return [...a.parts.map((p) => p.path), ...(a.mask ? [a.mask.path] : [])];
+}
+
 export interface ModalityEntry {
   bands: string[];
   gsd: number;
@@ -229,7 +234,7 @@ export function buildCatalog(records: readonly InspectRecord[], opts: CatalogOpt
       for (const a of list) {
         const dup = kept.find((k) => sameInstant(k.date, a.date) && k.date !== null);
         if (dup) {
-          for (const p of new Set([...a.parts.map((x) => x.path), ...(a.mask ? [a.mask.path] : [])])) {
+          for (const p of new Set(acquisitionPaths(a))) {
             unused.push({ path: p, reason: `${p}: same ${mod} acquisition (${a.dateText}) as ${dup.gridPath}, which is used instead` });
           }
           continue;

@@ -44,6 +44,11 @@ const SCRATCH_BINS = 65536;
 const scratchH = new Uint32Array(SCRATCH_BINS);
 const scratchSub = new Uint32Array(SCRATCH_BINS);
 
+/** The histogram of no values (all pixels invalid). */
+function noValues(): IntegerHistogram {
+  return { count: 0, min: NaN, max: NaN, kept: 0, mean: NaN, m2: 0, ranks: new Map(), values: [] };
+}
+
 /** The subsample ranks the 2 % and 98 % percentiles interpolate between: [lo2, lo2 + 1, lo98, lo98 + 1] (clamped). */
 function percentileRanks(kept: number): { pos2: number; pos98: number; ranks: number[] } {
   const last = kept - 1;
@@ -98,7 +103,7 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
       if (v > max) max = v;
       count++;
     }
-    if (count === 0) return { count: 0, min: NaN, max: NaN, kept: 0, mean: NaN, m2: 0, ranks: new Map(), values: [] };
+    if (count === 0) return noValues();
     if (max - min + 1 > limit) return null;
     base = min;
     size = max - min + 1;
@@ -107,7 +112,7 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
     h = size <= SCRATCH_BINS ? scratchH : new Uint32Array(size);
     for (let i = 0; i < n; i++) if ((valid === null || valid[i] !== 0) && h[data[i] - base]++ === 0) occupied++;
   }
-  if (count === 0) return { count: 0, min: NaN, max: NaN, kept: 0, mean: NaN, m2: 0, ranks: new Map(), values: [] };
+  if (count === 0) return noValues();
 
   const stride = finalStride(count, capacity);
   let sub = h;

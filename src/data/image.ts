@@ -12,12 +12,12 @@
  * Reference: method.md §2.3 (cloud mask: invalid if mask > threshold); data.md §3.5 (Fmask/SCL/QA_PIXEL classes).
  */
 import type { Pool } from 'geotiff';
-import type { Acquisition } from './catalog';
+import { acquisitionPaths, type Acquisition } from './catalog';
 import { transformer, type CrsInfo } from './crs';
 import { crsToPixel, pixelToCrs, type GeoTransform } from './georef';
 import type { DecodeCache, RasterFile, RawRegion } from './raster';
 import type { FileRecord } from './record';
-import { resampleBand, type GridMap, type ResampleMethod } from './resample';
+import { isAligned, resampleBand, type GridMap, type ResampleMethod } from './resample';
 import { applyPost, type Scaling } from './scaling';
 import type { ValidityIndex } from './validityIndex';
 
@@ -109,7 +109,7 @@ export class GeoImage {
     private readonly files: ReadonlyMap<string, RasterFile>,
     private readonly records: ReadonlyMap<string, FileRecord>,
   ) {
-    for (const p of [...acq.parts.map((x) => x.path), ...(acq.mask ? [acq.mask.path] : [])]) {
+    for (const p of acquisitionPaths(acq)) {
       if (!files.has(p) || !records.has(p)) throw new Error(`GeoImage ${acq.id}: file ${p} is not open`);
     }
   }
@@ -144,7 +144,7 @@ export class GeoImage {
 
   /** Reads the selected bands onto `target`. */
   async read(target: TargetGrid, opts: ImageReadOptions): Promise<ImageRead> {
-    const sel = opts.bands ?? this.acq.bands.map((_, i) => i);
+    const sel = this.selection(opts);
     const C = sel.length;
     const { width: W, height: H } = target;
     const HW = W * H;
@@ -187,16 +187,19 @@ export class GeoImage {
     if (!cache || !this.onOneGrid()) return null;
     const grid = this.grid();
     const { map } = mapTarget(target, grid.crs, grid.transform, 0);
-    if (!(map.dx === 1 && map.dy === 1 && Number.isInteger(map.x0) && Number.isInteger(map.y0))) return null;
-    const sel = opts.bands ?? this.acq.bands.map((_, i) => i);
+    if (!isAligned(map)) return null;
+    const sel = this.selection(opts);
     const files = this.planFor(sel).map((p) => p.file);
     if (this.acq.mask) files.push(this.files.get(this.acq.mask.path) as RasterFile);
     if (files.some((f) => f.layout.decodedBytes > cache.wholeFileLimit)) return null;
-    const key = sel.join(',');
-    // Until the windows read have cost a whole-grid read, keep reading windows (validityIndex.ts `spend`).
-    if (!index.has(this, key) && !index.spend(this, key, target.width * target.height, grid.width * grid.height)) return null;
-    const table = await index.table(this, key, grid.width, grid.height, async () => (await this.read(grid, { ...opts, bands: sel, validOnly: true })).valid);
+    const build = async () => (await this.read(grid, { ...opts, bands: sel, validOnly: true })).valid;
+    const table = await index.table(this, sel.join(','), grid.width, grid.height, target.width * target.height, build);
     return table ? table.count(map.x0, map.y0, target.width, target.height) : null;
+  }
+
+  /** The selected band indices (default every band). */
+  private selection(opts: ImageReadOptions): number[] {
+    return opts.bands ?? this.acq.bands.map((_, i) => i);
   }
 
   private oneGrid: boolean | null = null;
@@ -205,10 +208,9 @@ export class GeoImage {
   private onOneGrid(): boolean {
     if (this.oneGrid === null) {
       const g = this.records.get(this.acq.gridPath) as FileRecord;
-      const same = (r: FileRecord) =>
-        r.crs?.id === g.crs?.id && r.width === g.width && r.height === g.height && r.transform !== null && g.transform !== null && r.transform.every((v, i) => v === g.transform![i]);
-      const paths = [...this.acq.parts.map((x) => x.path), ...(this.acq.mask ? [this.acq.mask.path] : [])];
-      this.oneGrid = g.crs !== null && paths.every((p) => same(this.records.get(p) as FileRecord));
+      const gt = g.transform;
+      const same = (r: FileRecord) => r.crs?.id === g.crs?.id && r.width === g.width && r.height === g.height && r.transform !== null && r.transform.every((v, i) => v === gt?.[i]);
+      this.oneGrid = g.crs !== null && gt !== null && acquisitionPaths(this.acq).every((p) => same(this.records.get(p) as FileRecord));
     }
     return this.oneGrid;
   }

@@ -38,6 +38,11 @@ export interface SourceBand {
   nodata?: number | null;
 }
 
+/** Whether `map` puts output pixel (i, j) exactly on source pixel (x0 + i, y0 + j) (unit scale, integer offset). */
+export function isAligned(map: GridMap): boolean {
+  return map.dx === 1 && map.dy === 1 && Number.isInteger(map.x0) && Number.isInteger(map.y0);
+}
+
 /** Per-column scratch reused across calls (resampling is synchronous, so one set serves every call). */
 let colLo = new Int32Array(64);
 let colFrac = new Float64Array(64);
@@ -74,7 +79,7 @@ export function resampleBand(
   const nd = src.nodata ?? NaN;
   const a = affine[0];
   const b = affine[1];
-  if (map.dx === 1 && map.dy === 1 && Number.isInteger(map.x0) && Number.isInteger(map.y0)) {
+  if (isAligned(map)) {
     copyAligned(data, base, stride, W, H, valid, nd, out, outOffset, outValid, outW, outH, map.x0, map.y0, a, b);
     return;
   }

@@ -47,39 +47,45 @@ describe('ValidityIndex', () => {
       builds++;
       return mask(4, 3);
     };
-    const [a, b] = await Promise.all([index.table(owner, 'k', 4, 3, build), index.table(owner, 'k', 4, 3, build)]);
+    // A window as large as the grid makes the table worth building at once.
+    const [a, b] = await Promise.all([index.table(owner, 'k', 4, 3, 12, build), index.table(owner, 'k', 4, 3, 12, build)]);
     expect(a).toBe(b);
     expect(builds).toBe(1);
     expect(a!.count(0, 0, 4, 3)).toBe(12);
-    await index.table(owner, 'other bands', 4, 3, build);
+    await index.table(owner, 'other bands', 4, 3, 12, build);
     expect(builds).toBe(2);
     expect(index.bytes).toBe(2 * 5 * 4 * 4);
   });
 
-  it('says a table is worth building once the windows read have cost a whole grid', () => {
+  it('builds a table only once the windows asked for have cost a whole grid', async () => {
     const index = new ValidityIndex();
     const owner = {};
-    // A 61 × 61 grid and 32 × 32 windows: the fourth window tips it.
-    expect([1, 2, 3, 4].map(() => index.spend(owner, 'k', 1024, 3721))).toEqual([false, false, false, true]);
-    expect(index.spend(owner, 'other bands', 1024, 3721)).toBe(false);
-    expect(index.spend({}, 'k', 4096, 3721)).toBe(true);
-    expect(index.has(owner, 'k')).toBe(false);
-    void index.table(owner, 'k', 2, 2, async () => mask(2, 2));
-    expect(index.has(owner, 'k')).toBe(true);
+    let builds = 0;
+    const build = async () => {
+      builds++;
+      return mask(61, 61);
+    };
+    // A 61 × 61 grid and 32 × 32 windows: the fourth window tips it; other keys and owners count apart.
+    const got = [];
+    for (let k = 0; k < 4; k++) got.push(await index.table(owner, 'k', 61, 61, 1024, build));
+    expect(got.map((t) => t !== null)).toEqual([false, false, false, true]);
+    expect(await index.table(owner, 'other bands', 61, 61, 1024, build)).toBeNull();
+    expect(await index.table({}, 'k', 61, 61, 1024, build)).toBeNull();
+    expect(builds).toBe(1);
   });
 
   it('declines tables beyond its byte budget (callers then read windows)', async () => {
     const index = new ValidityIndex(100);
-    expect(await index.table({}, 'k', 4, 3, async () => mask(4, 3))).not.toBeNull(); // 80 bytes
-    expect(await index.table({}, 'k', 4, 3, async () => mask(4, 3))).toBeNull();
+    expect(await index.table({}, 'k', 4, 3, 12, async () => mask(4, 3))).not.toBeNull(); // 80 bytes
+    expect(await index.table({}, 'k', 4, 3, 12, async () => mask(4, 3))).toBeNull();
     expect(index.bytes).toBe(80);
   });
 
   it('forgets a failed build, so the next call retries', async () => {
     const index = new ValidityIndex();
     const owner = {};
-    await expect(index.table(owner, 'k', 2, 2, async () => Promise.reject(new Error('decode failed')))).rejects.toThrow('decode failed');
+    await expect(index.table(owner, 'k', 2, 2, 4, async () => Promise.reject(new Error('decode failed')))).rejects.toThrow('decode failed');
     expect(index.bytes).toBe(0);
-    expect((await index.table(owner, 'k', 2, 2, async () => mask(2, 2)))!.count(0, 0, 2, 2)).toBe(4);
+    expect((await index.table(owner, 'k', 2, 2, 4, async () => mask(2, 2)))!.count(0, 0, 2, 2)).toBe(4);
   });
 });

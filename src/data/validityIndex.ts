@@ -7,7 +7,7 @@
  * GeoImage.read's validity is a per-source-pixel property (resample.ts copyAligned, image.ts mapTarget), so a window's
  * count is the table's count of the same pixels: the choice, and the sample, do not change.
  * Invariants: a table holds (H + 1)·(W + 1) counts, S[y·(W + 1) + x] = valid pixels in [0, x) × [0, y); tables are
- * built only where the caller says the build decodes nothing new, once windows have cost a grid's pixels (`spend`),
+ * built only where the caller says the build decodes nothing new, once windows have cost a grid's pixels,
  * and within `maxBytes` in total per index (beyond it, callers read windows as before). A failed build is
  * forgotten, so the next call retries (and fails alike).
  */
@@ -52,12 +52,12 @@ export class SummedArea {
 
 /**
  * The summed-area tables of one dataset, by owner (an acquisition's image) and key (its band selection).
- * A table is built only once windows of its acquisition have cost as many pixels as the build would (`spend`): a
- * series read a few times never pays for a whole-grid read, and one read often pays at most twice what it needed.
+ * A table is built only once windows of its acquisition have cost as many pixels as the build would: a series read a
+ * few times never pays for a whole-grid read, and one read often pays at most twice what it needed.
  */
 export class ValidityIndex {
-  private readonly tables = new WeakMap<object, Map<string, Promise<SummedArea | null>>>();
-  private readonly spent = new WeakMap<object, Map<string, number>>();
+  /** Per owner and key: window pixels asked for so far, and the table once it is built (or null: over budget). */
+  private readonly entries = new WeakMap<object, Map<string, { spent: number; table: Promise<SummedArea | null> | null }>>();
   private used = 0;
 
   constructor(readonly maxBytes = 64 * 2 ** 20) {}
@@ -68,53 +68,39 @@ export class ValidityIndex {
   }
 
   /**
-   * Records that a window of `pixels` was read instead of counted; true once the windows of (owner, key) have cost
-   * at least `gridPixels`, i.e. when building its table is worth it.
+   * The table of (owner, key) for a caller about to read a window of `windowPixels` instead: built once from
+   * `build()` (the (H, W) validity) when the windows asked for so far have cost a whole grid (W·H pixels); null
+   * before that, and when the table would not fit the budget. Concurrent callers share one build.
    */
-  spend(owner: object, key: string, pixels: number, gridPixels: number): boolean {
-    let byKey = this.spent.get(owner);
+  table(owner: object, key: string, W: number, H: number, windowPixels: number, build: () => Promise<Uint8Array>): Promise<SummedArea | null> | null {
+    let byKey = this.entries.get(owner);
     if (!byKey) {
       byKey = new Map();
-      this.spent.set(owner, byKey);
+      this.entries.set(owner, byKey);
     }
-    const total = (byKey.get(key) ?? 0) + pixels;
-    byKey.set(key, total);
-    return total >= gridPixels;
-  }
-
-  /** Whether (owner, key) has a table built or under way (null included: over budget). */
-  has(owner: object, key: string): boolean {
-    return this.tables.get(owner)?.has(key) ?? false;
-  }
-
-  /**
-   * The table of (owner, key): built once from `build()` (the (H, W) validity), or null when it would not fit the
-   * budget. Concurrent callers share one build.
-   */
-  table(owner: object, key: string, W: number, H: number, build: () => Promise<Uint8Array>): Promise<SummedArea | null> {
-    let byKey = this.tables.get(owner);
-    if (!byKey) {
-      byKey = new Map();
-      this.tables.set(owner, byKey);
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { spent: 0, table: null };
+      byKey.set(key, entry);
     }
-    const known = byKey.get(key);
-    if (known) return known;
+    if (entry.table) return entry.table;
+    entry.spent += windowPixels;
+    if (entry.spent < W * H) return null;
     const bytes = (W + 1) * (H + 1) * 4;
     if (this.used + bytes > this.maxBytes) {
-      const none = Promise.resolve(null);
-      byKey.set(key, none);
-      return none;
+      entry.table = Promise.resolve(null);
+      return entry.table;
     }
     this.used += bytes;
-    const made = build().then(
+    const e = entry;
+    e.table = build().then(
       (valid) => new SummedArea(valid, W, H),
-      (e: unknown) => {
+      (err: unknown) => {
         this.used -= bytes;
-        byKey.delete(key);
-        throw e;
+        e.table = null;
+        throw err;
       },
     );
-    byKey.set(key, made);
-    return made;
+    return e.table;
   }
 }

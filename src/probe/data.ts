@@ -13,7 +13,7 @@
  * location over the WHOLE series (for per-tile labels keyed by file).
  * Reference: src/data/dataset.ts, docs/readme-data.md.
  */
-import { buildCatalog, type Catalog } from '../data/catalog';
+import { acquisitionPaths, buildCatalog, type Catalog } from '../data/catalog';
 import { Dataset, type DatasetConfig } from '../data/dataset';
 import { compareDates } from '../data/dates';
 import { mapLimit, openAndInspect } from '../data/inspect';
@@ -91,8 +91,6 @@ export interface EvalSamples {
   chunks: number;
   warnings: string[];
 }
-
-const acquisitionPaths = (a: Catalog['acquisitions'][number]) => [...a.parts.map((p) => p.path), ...(a.mask ? [a.mask.path] : [])];
 
 /** Validation tiles of every chunk (see the header). */
 export async function evaluationSamples(data: InspectedData, config: MaeConfig, opts: { allDates: boolean; seed: number; maxSamples?: number }): Promise<EvalSamples> {

@@ -13,7 +13,7 @@
  * not count); without loaded data, the whole raster (or a centred excerpt of a large one). Alignment: an acquisition
  * is labelled by a raster whose extent overlaps its footprint — for a dated series, on the same day.
  */
-import type { Acquisition, Catalog } from '../../data/catalog';
+import { acquisitionPaths, type Acquisition, type Catalog } from '../../data/catalog';
 import { transformer, WGS84 } from '../../data/crs';
 import type { Dataset } from '../../data/dataset';
 import { formatDate } from '../../data/dates';
@@ -146,7 +146,7 @@ export function probeLabelsOf(set: LabelSet): ProbeLabels {
 /** Per validation tile of `dataset`: its location id and the paths of that location's files (for tile labels keyed by file). */
 export function sampleOrigins(catalog: Catalog, sampleIds: readonly string[]): SampleOrigins {
   const files = new Map<string, string[]>();
-  for (const a of catalog.acquisitions) files.set(a.location, [...(files.get(a.location) ?? []), ...a.parts.map((p) => p.path), ...(a.mask ? [a.mask.path] : [])]);
+  for (const a of catalog.acquisitions) files.set(a.location, [...(files.get(a.location) ?? []), ...acquisitionPaths(a)]);
   const location = sampleIds.map((id) => id.split(':')[0]);
   return { location, files: location.map((l) => files.get(l) ?? []) };
 }
