@@ -26,7 +26,8 @@ import type { WorkerState } from './context';
 import { currentDataset } from './dataHandlers';
 import { assemblePca } from './encoderPca';
 import { createSessionWithFallback, type OrtLoader, ortVersion } from './encoderOrt';
-import { assertSampleFits, currentWeightsConfig, readCurrentWeights, readSample } from './encoderSource';
+import { currentWeightsConfig, readCurrentWeights, readSample } from './encoderSource';
+import { assertDataFits } from './inspectHandlers';
 
 /** The opset the studio writes: 17 runs on every runtime with LayerNormalization (GELU written with Erf). */
 export const STUDIO_OPSET = 17;
@@ -111,7 +112,7 @@ async function checkOrt(state: WorkerState, choice: Extract<EncoderRequest, { ki
   const { config } = ex;
   step(1, 'Reading the sample');
   const chosen = await readSample(state, choice);
-  assertSampleFits(config, chosen.sample);
+  assertDataFits(config, chosen.sample);
   const ctx = await state.device();
 
   step(2, 'Running our WGSL encoder on the sample');
@@ -192,7 +193,7 @@ async function pca(state: WorkerState, params: PcaParams): Promise<{ value: PcaR
   const w = await readCurrentWeights(state);
   step(1, 'Reading the sample');
   const chosen = await readSample(state, params.sample);
-  assertSampleFits(w.config, chosen.sample);
+  assertDataFits(w.config, chosen.sample);
   const ctx = await state.device();
   step(2, 'Encoding every token (no masking)');
   const te = performance.now();

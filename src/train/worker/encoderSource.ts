@@ -95,16 +95,3 @@ export async function readSample(state: WorkerState, choice: InspectSampleChoice
   return entry;
 }
 
-/** Throws a plain-language error when the sample does not fit the model the weights belong to. */
-export function assertSampleFits(config: MaeConfig, sample: Sample): void {
-  for (const mod of config.modalities) {
-    const ms = sample.modalities[mod.name];
-    if (!ms) throw new Error(`The model was built for a modality "${mod.name}" that the loaded data does not have. Rebuild the model in the Model section (or load the data it was trained on).`);
-    if (ms.T !== mod.dates || ms.C !== mod.bands.length || ms.H !== mod.imageSize || ms.W !== mod.imageSize) {
-      throw new Error(
-        `The model expects ${mod.name} samples of ${mod.imageSize}×${mod.imageSize} px with ${mod.bands.length} bands and ${mod.dates} date(s), ` +
-          `but the loaded data gives ${ms.H}×${ms.W} px with ${ms.C} bands and ${ms.T} date(s). Rebuild the model in the Model section, or train again.`,
-      );
-    }
-  }
-}

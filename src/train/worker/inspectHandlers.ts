@@ -129,10 +129,13 @@ async function sampleFor(st: InspectWorkerState, dataset: Dataset, choice: Inspe
   return entry;
 }
 
-/** Throws a plain-language error when the loaded data does not fit the model the weights belong to. */
-function checkCompatible(config: MaeConfig, batch: Batch): void {
+/**
+ * Throws a plain-language error when loaded data (a Sample or a Batch: per modality its dates, bands and size) does
+ * not fit the model the weights belong to.
+ */
+export function assertDataFits(config: MaeConfig, data: { modalities: Record<string, { T: number; C: number; H: number; W: number }> }): void {
   for (const mod of config.modalities) {
-    const mb = batch.modalities[mod.name];
+    const mb = data.modalities[mod.name];
     if (!mb) throw new Error(`The model was built for a modality "${mod.name}" that the loaded data does not have. Rebuild the model in the Model section (or load the data it was trained on).`);
     if (mb.T !== mod.dates || mb.C !== mod.bands.length || mb.H !== mod.imageSize || mb.W !== mod.imageSize) {
       throw new Error(
@@ -193,7 +196,7 @@ async function run(state: WorkerState, params: InspectRunParams): Promise<{ valu
   const ctx = await state.device();
   const engine = engineFor(st, ctx.device);
   const sample = await sampleFor(st, dataset, params.sample);
-  checkCompatible(config, sample.batch);
+  assertDataFits(config, sample.batch);
   // The batch carries the dates and footprints the anchor-aware strategy needs (a Batch satisfies MaskingMeta).
   const masks = makeMasks(masked, 1, new Rng(params.maskSeed, 99), sample.batch);
   const geometry = maeGeometry(config);
@@ -280,7 +283,7 @@ async function sweepNow(state: WorkerState, st: InspectWorkerState, params: Swee
     const losses: number[] = [];
     for (const [ti, choice] of choices.entries()) {
       const sample = await sampleFor(st, dataset, choice);
-      checkCompatible(config, sample.batch);
+      assertDataFits(config, sample.batch);
       for (let d = 0; d < params.draws && !st.cancelSweep; d++) {
         // The same draws at every ratio (seeded by tile and draw), so the curve compares like with like.
         const masks = makeMasks(mc, 1, new Rng(1000 + d, 7 + ti), sample.batch);
