@@ -86,6 +86,11 @@ test('real Sentinel-2 and Landsat files are recognised; a truncated file fails o
   const folderRow = page.locator(`[data-testid="file-row"][data-path="${SCENES[2]}/${SCENES[2]}_b4.tif"]`);
   await expect(folderRow.getByTestId('date-input')).toHaveValue('2008-05-05');
   await expect(page.getByTestId('date-strip-landsat').getByRole('button')).toHaveCount(3);
+  // These files are deflate-compressed: their blocks went through geotiff's decoder Pool, nested in the studio worker
+  // (every core but one; src/data/pool.ts startDecodePool proved the workers decode before using them).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const workers = Math.max(1, Math.min(8, cores - 1));
+  await expect(page.getByTestId('decoder-workers')).toHaveText(`decoded on ${workers} worker thread${workers === 1 ? '' : 's'}`);
 
   // A truncated copy, dropped onto the drop zone as a user would (DataTransfer built in the page).
   const bytes = readFileSync(landsatFiles(SCENES[0])[0]).subarray(0, 400);

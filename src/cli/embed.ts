@@ -9,6 +9,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startDecodePool } from '../data/pool';
 import { acquireDevice } from '../gpu/device';
 import { nodeGpu } from '../gpu/nodeGpu';
 import { evaluationSamples } from '../probe/data';
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
 
   const exclude = new Set<string>();
   if (args.exclude) for (const f of (await collectFiles(args.data)).files) if (args.exclude.test(path.basename(f))) exclude.add(path.resolve(f));
-  const { data, files, missing } = await loadImages(args.data, exclude);
+  const { data, files, missing } = await loadImages(args.data, exclude, await startDecodePool());
   for (const m of missing) log(`warning: ${m} does not exist`);
   for (const p of data.problems) log(`  skipped ${p}`);
   log(`data        ${files.length} files${exclude.size ? ` (${exclude.size} excluded)` : ''}`);

@@ -9,6 +9,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startDecodePool } from '../data/pool';
 import { acquireDevice } from '../gpu/device';
 import { nodeGpu } from '../gpu/nodeGpu';
 import { asciiChart, formatSummaryTable, parseExperiment, prepareExperiment, runExperiment, summarize } from '../probe/experiment';
@@ -64,7 +65,7 @@ async function main(): Promise<number> {
   log(`experiment  ${spec.name}: ${spec.variants.length} variant(s) × ${spec.seeds.length} seed(s), ${spec.pretrain.steps} pre-training steps of ${spec.pretrain.batch}, probes ${spec.probe.heads.join(' + ')}`);
   const labels = await loadLabels(spec.labels.path, spec.labels);
   for (const n of labels.notes) log(`labels      ${n}`);
-  const { data, files } = await loadImages(spec.data, labels.files);
+  const { data, files } = await loadImages(spec.data, labels.files, await startDecodePool());
   const inputs = await prepareExperiment(spec, data, labels.labels);
   log(`data        ${files.length} image files; training samples ${inputs.train.modalities.map((m) => `${m.name} ${m.bands.length}×${m.size}px×${m.T}`).join(', ')}; ${inputs.samples.length} evaluation tiles${inputs.chunks > 1 ? ` over ${inputs.chunks} date chunks` : ''}`);
   const ctx = await acquireDevice(nodeGpu(), { runtime: 'node (Dawn)' });

@@ -31,9 +31,26 @@ describe.skipIf(!sharedDataAvailable())('inspect CLI', () => {
     expect(r.stdout).toMatch(/9 files inspected in [\d.]+ s: 8 understood, 1 refused/);
   }, 60_000);
 
+  it('decodes on worker threads or on the main thread with the same records, and exits either way', () => {
+    const dir = '../shared/data/landsat-lsts-105dates/LT50350322008110PAC01';
+    const inline = run([dir, '--json', '--decode-workers', '0']);
+    const pooled = run([dir, '--json', '--decode-workers', '2']);
+    // A pool left running would keep Node alive until spawnSync's timeout (status null).
+    expect([inline.status, pooled.status]).toEqual([0, 0]);
+    expect(inline.stdout).toMatch(/\(decoded on the main thread\)/);
+    expect(pooled.stdout).toMatch(/\(decoded on 2 worker thread\(s\)\)/);
+    const last = (out: string) => out.trimEnd().split('\n').pop() as string;
+    const records = JSON.parse(last(pooled.stdout)) as { ok: boolean; compression: string }[];
+    expect(records.map((x) => [x.ok, x.compression])).toEqual(Array(4).fill([true, 'Deflate']));
+    expect(last(pooled.stdout)).toBe(last(inline.stdout));
+  }, 120_000);
+
   it('exits 2 on usage errors', () => {
     const r = run(['--bogus', 'x']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown option --bogus/);
+    const bad = run(['--decode-workers', '-1', 'x']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--decode-workers needs a whole number/);
   }, 60_000);
 });

@@ -1,12 +1,13 @@
 /**
- * `npm run inspect -- <files or folders…> [--json] [--concurrency N] [--timeout SECONDS]`
+ * `npm run inspect -- <files or folders…> [--json] [--concurrency N] [--timeout SECONDS] [--decode-workers N]`
  *
  * Prints what the data pipeline understood of each file (modality and confidence with reasons, bands, dtype, size,
  * GSD, CRS, WGS84 footprint, date, nodata, scaling, warnings, or the error) and how the files group into
  * locations × modalities × dates. With --json the last stdout line is a JSON array of the records (each with a
  * `group` field saying where it went in the catalog). Folders are walked recursively for .tif/.tiff (and .jp2/.j2k,
  * which are refused with a reason). Node-only: files are opened lazily with `fs.openAsBlob`, so the same Blob code
- * path as in the browser reads them.
+ * path as in the browser reads them. Compressed blocks are decoded on a geotiff worker Pool (every core but one by
+ * default, src/data/pool.ts; `--decode-workers 0` decodes on the main thread).
  * Invariants: one bad file never stops the others; exit status 0 when inputs were inspected (refusals included),
  * 2 on usage errors.
  * Reference: src/data/inspect.ts, src/data/catalog.ts.
@@ -16,6 +17,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { blobSource, type ByteSource } from '../data/source';
 import { inspectFiles } from '../data/inspect';
+import { defaultPoolSize, destroyDecodePool, startDecodePool } from '../data/pool';
 import { buildCatalog, type Catalog } from '../data/catalog';
 import type { FileRecord, InspectRecord } from '../data/record';
 
@@ -26,17 +28,27 @@ interface Args {
   json: boolean;
   concurrency: number;
   timeoutMs: number;
+  /** Decoder worker threads; null: defaultPoolSize(). */
+  decodeWorkers: number | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { inputs: [], json: false, concurrency: 4, timeoutMs: 30000 };
+  const a: Args = { inputs: [], json: false, concurrency: 4, timeoutMs: 30000, decodeWorkers: null };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '--json') a.json = true;
     else if (s === '--concurrency') a.concurrency = Math.max(1, Number(argv[++i]) || 4);
     else if (s === '--timeout') a.timeoutMs = Math.max(1, Number(argv[++i]) || 30) * 1000;
+    else if (s === '--decode-workers') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 0) {
+        console.error('--decode-workers needs a whole number ≥ 0 (0 decodes on the main thread)');
+        process.exit(2);
+      }
+      a.decodeWorkers = n;
+    }
     else if (s === '-h' || s === '--help') {
-      console.log('usage: npm run inspect -- <files or folders...> [--json] [--concurrency N] [--timeout SECONDS]');
+      console.log('usage: npm run inspect -- <files or folders...> [--json] [--concurrency N] [--timeout SECONDS] [--decode-workers N]');
       process.exit(0);
     } else if (s.startsWith('--')) {
       console.error(`unknown option ${s}`);
@@ -123,7 +135,15 @@ async function main(): Promise<void> {
   const { files, skipped, missing } = await collect(args.inputs);
   for (const m of missing) console.error(`${m}: no such file or folder`);
   const sources: ByteSource[] = await Promise.all(files.map(async (f) => blobSource(await openAsBlob(f), f)));
-  const records: InspectRecord[] = await inspectFiles(sources, { concurrency: args.concurrency, timeoutMs: args.timeoutMs });
+  // A live pool keeps Node running: destroyed as soon as the files are inspected.
+  const pool = await startDecodePool(args.decodeWorkers ?? defaultPoolSize());
+  let records: InspectRecord[];
+  try {
+    records = await inspectFiles(sources, { concurrency: args.concurrency, timeoutMs: args.timeoutMs, pool });
+  } finally {
+    await destroyDecodePool(pool);
+  }
+  const decoding = pool ? `decoded on ${args.decodeWorkers ?? defaultPoolSize()} worker thread(s)` : 'decoded on the main thread';
   const catalog = buildCatalog(records);
   for (const r of records) {
     if (!r.ok) {
@@ -135,7 +155,7 @@ async function main(): Promise<void> {
   }
   printCatalog(catalog);
   const ok = records.filter((r) => r.ok).length;
-  console.log(`\n${records.length} file${records.length === 1 ? '' : 's'} inspected in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${ok} understood, ${records.length - ok} refused${skipped.length ? `, ${skipped.length} non-raster file(s) skipped` : ''}`);
+  console.log(`\n${records.length} file${records.length === 1 ? '' : 's'} inspected in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${ok} understood, ${records.length - ok} refused${skipped.length ? `, ${skipped.length} non-raster file(s) skipped` : ''} (${decoding})`);
   if (args.json) console.log(JSON.stringify(records.map((r) => ({ ...r, group: groupOf(catalog, r.path) }))));
   if (files.length === 0) process.exit(2);
 }

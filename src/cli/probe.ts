@@ -10,6 +10,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startDecodePool } from '../data/pool';
 import { acquireDevice } from '../gpu/device';
 import { nodeGpu } from '../gpu/nodeGpu';
 import { evaluationSamples } from '../probe/data';
@@ -183,7 +184,7 @@ async function main(): Promise<number> {
   log(`checkpoint  ${args.ckpt}${ckpt.state.step !== undefined ? ` (step ${String(ckpt.state.step)})` : ''}, width ${config.encoder.width}`);
   const labels = await loadLabels(args.labels, { match: args.labelMatch, dated: args.labelDates, ignore: args.ignore, classes: args.classes });
   for (const n of labels.notes) log(`labels      ${n}`);
-  const { data, files, missing } = await loadImages(args.data, labels.files);
+  const { data, files, missing } = await loadImages(args.data, labels.files, await startDecodePool());
   for (const m of missing) log(`warning: ${m} does not exist`);
   for (const p of data.problems) log(`  skipped ${p}`);
   const allDates = args.allDates ?? (labels.labels.kind === 'raster' && labels.labels.dated);

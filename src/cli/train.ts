@@ -7,6 +7,7 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Dataset } from '../data/dataset';
+import { defaultPoolSize, startDecodePool } from '../data/pool';
 import { acquireDevice } from '../gpu/device';
 import { formatBytes } from '../gpu/errors';
 import { nodeGpu } from '../gpu/nodeGpu';
@@ -37,6 +38,7 @@ Pre-trains a MAESTRO-style masked autoencoder on GeoTIFFs in Node (WebGPU throug
   --geo G               geographic encoding: off | gsd | full (default off; learned map of GSD / lat-lon features)
   --positions P         position encoding: pooled | ground (default pooled; ground = GSD-aware ground coordinates)
   --seed S              seed for initialisation, batches and masks (default 0)
+  --decode-workers N    GeoTIFF decoder threads (default: every core but one, at most 8; 0 decodes on the main thread)
   --out DIR             where checkpoints and metrics.jsonl go (default runs/<date-time>)
   --resume DIR          continue the run saved in DIR (same data and configuration)
   --save-every N        checkpoint every N steps (default: steps/10, at least 10)
@@ -58,6 +60,8 @@ interface Args {
   geo: GeoEncodingMode;
   positions: PositionMode;
   seed: number;
+  /** Decoder worker threads; null: defaultPoolSize(). */
+  decodeWorkers: number | null;
   out: string | null;
   resume: string | null;
   saveEvery: number | null;
@@ -66,7 +70,7 @@ interface Args {
 
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { data: [], preset: 'tiny', config: null, steps: 200, batch: 8, lr: 1e-3, masking: 'structured', anchor: null, ratio: 0.75, geo: 'off', positions: 'pooled', seed: 0, out: null, resume: null, saveEvery: null, json: false };
+  const a: Args = { data: [], preset: 'tiny', config: null, steps: 200, batch: 8, lr: 1e-3, masking: 'structured', anchor: null, ratio: 0.75, geo: 'off', positions: 'pooled', seed: 0, decodeWorkers: null, out: null, resume: null, saveEvery: null, json: false };
   const num = (flag: string, v: string | undefined, min: number, int = false): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) throw new UsageError(`${flag} needs ${int ? 'an integer' : 'a number'} ≥ ${min}, got ${v ?? 'nothing'}`);
@@ -126,6 +130,9 @@ function parseArgs(argv: string[]): Args {
       case '--seed':
         a.seed = num(s, argv[++i], 0, true);
         break;
+      case '--decode-workers':
+        a.decodeWorkers = num(s, argv[++i], 0, true);
+        break;
       case '--out':
         a.out = argv[++i];
         break;
@@ -181,8 +188,11 @@ async function main(): Promise<number> {
   const collected = await collectFiles(args.data);
   for (const m of collected.missing) log(`warning: ${m} does not exist`);
   if (collected.files.length === 0) throw new UsageError(`no GeoTIFF files found in ${args.data.join(', ')}`);
-  log(`data: opening ${collected.files.length} files…`);
-  const dataset = await Dataset.open(await fileSources(collected.files), { seed: args.seed });
+  const workers = args.decodeWorkers ?? defaultPoolSize();
+  // Not destroyed: runCli ends the process, which stops the pool's threads.
+  const pool = await startDecodePool(workers);
+  log(`data: opening ${collected.files.length} files (decoding ${pool ? `on ${workers} worker thread${workers === 1 ? '' : 's'}` : 'on the main thread'})…`);
+  const dataset = await Dataset.open(await fileSources(collected.files), { seed: args.seed }, { pool });
   for (const e of dataset.errors) log(`  skipped ${e.message}`);
   for (const w of dataset.warnings) log(`  note: ${w}`);
   if (dataset.modalities.length === 0) throw new Error('none of the files could be used for training (see the messages above)');

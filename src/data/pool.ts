@@ -8,7 +8,10 @@
  * Core count: `navigator.hardwareConcurrency` in browsers (and Node ≥ 21); in Node 20, which has no `navigator`,
  * `os.availableParallelism()` reached through `process.getBuiltinModule` (Node ≥ 20.16) — a runtime lookup, not an
  * import, so the browser build never sees `node:os`.
- * Invariants: `createDecodePool` never throws; it returns null and the caller decodes inline.
+ * A pool whose workers cannot start (a browser that forbids nested or blob: workers) would leave geotiff's decode
+ * promises pending forever, so `startDecodePool` first decodes a known deflate block through it and falls back to
+ * inline decoding (null) when that fails or takes more than a few seconds.
+ * Invariants: `createDecodePool` and `startDecodePool` never throw; they return null and the caller decodes inline.
  * Reference: geotiff.js 3.0.5 `src/pool.js`; /work/shared/docs/data.md §1.10.
  */
 import { Pool } from 'geotiff';
@@ -42,11 +45,12 @@ export function defaultPoolSize(cores = logicalCores()): number {
   return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores - 1));
 }
 
-/** A decoder pool, or null when this context cannot start workers. */
+/** A decoder pool of `size` workers, or null when `size` < 1 (decode inline) or this context cannot start workers. */
 export function createDecodePool(size = defaultPoolSize()): Pool | null {
+  if (!(size >= 1)) return null;
   if (typeof Worker === 'undefined' && typeof process === 'undefined') return null;
   try {
-    return new Pool(size);
+    return new Pool(Math.floor(size));
   } catch {
     return null;
   }
@@ -54,4 +58,35 @@ export function createDecodePool(size = defaultPoolSize()): Pool | null {
 
 export async function destroyDecodePool(pool: Pool | null | undefined): Promise<void> {
   if (pool) await pool.destroy();
+}
+
+/** zlib deflate of the bytes 1…8 (node:zlib deflateSync), decoded through a new pool to prove its workers run. */
+const PROBE_BLOCK = [120, 156, 99, 100, 98, 102, 97, 101, 99, 231, 0, 0, 0, 128, 0, 37];
+const DEFLATE = 8;
+
+/**
+ * A decoder pool whose workers are known to decode: `createDecodePool(size)`, then one deflate block decoded through
+ * it within `timeoutMs`. Null (decode inline) when `size` < 1, no worker can start, or the probe fails.
+ */
+export async function startDecodePool(size = defaultPoolSize(), timeoutMs = 10000, create: (size: number) => Pool | null = createDecodePool): Promise<Pool | null> {
+  const pool = create(size);
+  if (!pool) return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const decoder = pool.bindParameters(DEFLATE, { tileWidth: 8, tileHeight: 1, planarConfiguration: 1, bitsPerSample: [8], predictor: 1 } as never);
+    const decoded = await Promise.race([
+      decoder.decode(new Uint8Array(PROBE_BLOCK).buffer),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('decoder workers did not answer')), timeoutMs);
+      }),
+    ]);
+    const bytes = new Uint8Array(decoded);
+    if (bytes.length !== 8 || bytes.some((b, i) => b !== i + 1)) throw new Error('decoder workers returned wrong bytes');
+    return pool;
+  } catch {
+    await pool.destroy().catch(() => undefined);
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -17,6 +17,7 @@ import { acquisitionPaths, buildCatalog, type Catalog } from '../data/catalog';
 import { Dataset, type DatasetConfig } from '../data/dataset';
 import { compareDates } from '../data/dates';
 import { mapLimit, openAndInspect } from '../data/inspect';
+import type { Pool } from 'geotiff';
 import { DecodeCache, type RasterFile } from '../data/raster';
 import type { InspectRecord } from '../data/record';
 import type { Sample } from '../data/sample';
@@ -29,13 +30,19 @@ export interface InspectedData {
   files: Map<string, RasterFile>;
   catalog: Catalog;
   cache: DecodeCache;
+  /** The geotiff decoder Pool every read of these files uses (null: decoded on the calling thread). */
+  pool: Pool | null;
   /** Files that could not be used, with the reason. */
   problems: string[];
 }
 
-/** Inspects every source once (4 at a time). */
-export async function inspectSources(sources: readonly ByteSource[]): Promise<InspectedData> {
-  const opened = await mapLimit(sources, 4, (s) => openAndInspect(s));
+/**
+ * Inspects every source once (4 at a time), decoding with `pool` (null: on the calling thread). Small files decoded
+ * whole for inspection stay in the returned cache for the datasets built on it.
+ */
+export async function inspectSources(sources: readonly ByteSource[], pool: Pool | null = null): Promise<InspectedData> {
+  const cache = new DecodeCache();
+  const opened = await mapLimit(sources, 4, (s) => openAndInspect(s, { cache, pool }));
   const files = new Map<string, RasterFile>();
   const problems: string[] = [];
   for (const o of opened) {
@@ -43,7 +50,7 @@ export async function inspectSources(sources: readonly ByteSource[]): Promise<In
     else if (!o.record.ok) problems.push(`${o.record.path}: ${o.record.error}`);
   }
   const records = opened.map((o) => o.record);
-  return { records, files, catalog: buildCatalog(records), cache: new DecodeCache(), problems };
+  return { records, files, catalog: buildCatalog(records), cache, pool, problems };
 }
 
 /** The dataset settings that reproduce the model's sample shapes: modalities, bands, dates, ground size. */
@@ -76,7 +83,7 @@ export function assertMatchesConfig(ds: Dataset, config: MaeConfig): void {
 
 /** A dataset over all inspected files with the model's sample shapes (pre-training and plain evaluation). */
 export async function datasetFor(data: InspectedData, config: MaeConfig, seed: number): Promise<Dataset> {
-  const ds = await Dataset.fromRecords(data.records, data.files, datasetConfigFor(config, seed), { cache: data.cache });
+  const ds = await Dataset.fromRecords(data.records, data.files, datasetConfigFor(config, seed), { cache: data.cache, pool: data.pool });
   assertMatchesConfig(ds, config);
   return ds;
 }
@@ -121,7 +128,7 @@ export async function evaluationSamples(data: InspectedData, config: MaeConfig, 
   }
   const out: EvalSamples = { samples: [], chunk: [], location: [], files: [], chunks: subsets.length, warnings: [] };
   for (const [c, records] of subsets.entries()) {
-    const ds = await Dataset.fromRecords(records, data.files, datasetConfigFor(config, opts.seed), { cache: data.cache });
+    const ds = await Dataset.fromRecords(records, data.files, datasetConfigFor(config, opts.seed), { cache: data.cache, pool: data.pool });
     assertMatchesConfig(ds, config);
     if (c === 0) out.warnings.push(...ds.warnings);
     const chunkLocationFiles = new Map<string, string[]>();

@@ -298,7 +298,7 @@ export interface ExperimentInputs {
  * read once for all runs. allDates 'auto' = on for dated label rasters (every acquisition gets its label).
  */
 export async function prepareExperiment(spec: ExperimentSpec, data: InspectedData, labels: ProbeLabels): Promise<ExperimentInputs & { warnings: string[]; chunks: number }> {
-  const train = await Dataset.fromRecords(data.records, data.files, { seed: 0, sampleMeters: spec.dataset.sampleMeters, numDates: spec.dataset.numDates }, { cache: data.cache });
+  const train = await Dataset.fromRecords(data.records, data.files, { seed: 0, sampleMeters: spec.dataset.sampleMeters, numDates: spec.dataset.numDates }, { cache: data.cache, pool: data.pool });
   assert(train.modalities.length > 0, () => `the experiment data has nothing to train on: ${[...data.problems, ...train.warnings].join('; ') || 'no usable files'}`);
   const config = variantConfig(train.modalities, spec, spec.variants[0]);
   const allDates = spec.probe.allDates === 'auto' ? labels.kind === 'raster' && labels.dated : spec.probe.allDates;

@@ -10,6 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Pool } from 'geotiff';
 import { collectFiles, fileSources } from '../cli/files';
 import { loadCheckpoint, type LoadedCheckpoint } from '../export/checkpoint';
 import { inspectSources, type InspectedData } from './data';
@@ -76,10 +77,13 @@ export async function loadLabels(paths: readonly string[], opts: LabelOptions = 
   };
 }
 
-/** Inspects the image files under `paths`, leaving out `exclude` (absolute paths, e.g. the label files). */
-export async function loadImages(paths: readonly string[], exclude: ReadonlySet<string> = new Set()): Promise<{ data: InspectedData; files: string[]; missing: string[] }> {
+/**
+ * Inspects the image files under `paths`, leaving out `exclude` (absolute paths, e.g. the label files); `pool` decodes
+ * them and every later read of them (null: on the calling thread; the caller owns and destroys it).
+ */
+export async function loadImages(paths: readonly string[], exclude: ReadonlySet<string> = new Set(), pool: Pool | null = null): Promise<{ data: InspectedData; files: string[]; missing: string[] }> {
   const c = await collectFiles(paths);
   const files = c.files.filter((f) => !exclude.has(path.resolve(f)));
   if (files.length === 0) throw new Error(`no image files found in ${paths.join(', ')}${exclude.size ? ' (after leaving out the label files)' : ''}`);
-  return { data: await inspectSources(await fileSources(files)), files, missing: c.missing };
+  return { data: await inspectSources(await fileSources(files), pool), files, missing: c.missing };
 }

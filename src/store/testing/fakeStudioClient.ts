@@ -118,6 +118,7 @@ export function fakeSummary(rows: FileRow[], acquisitions: string[] = ['loc0/lan
     dataset: rows.length ? { ready: true, problem: null, modalities: [], sampleMeters: 960, locations: ['loc0'], validationTiles: 1, warnings: [], errors: [] } : null,
     options: { modalities: null, numDates: {}, sampleMeters: null },
     counts: { files: rows.length, ok, failed: rows.length - ok, demo: 0, user: rows.length, bytes: rows.length * 1000 },
+    decoderWorkers: 1,
   };
 }
 

@@ -199,6 +199,8 @@ export interface DataSummary {
   dataset: DatasetInfo | null;
   options: DataOptions;
   counts: { files: number; ok: number; failed: number; demo: number; user: number; bytes: number };
+  /** GeoTIFF decoder worker threads (0: decoding on the studio worker's own thread; null: no file read yet). */
+  decoderWorkers: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,9 @@
  */
 import { buildCatalog, type Catalog } from '../../data/catalog';
 import { Dataset, type DatasetConfig } from '../../data/dataset';
+import type { Pool } from 'geotiff';
 import { mapLimit, openAndInspect } from '../../data/inspect';
+import { defaultPoolSize, startDecodePool } from '../../data/pool';
 import { DecodeCache, type RasterFile } from '../../data/raster';
 import { applyCorrection, type FileRecord, type InspectRecord } from '../../data/record';
 import { blobSource } from '../../data/source';
@@ -60,13 +62,20 @@ interface DataState {
   configBuildProblems: string[];
   batchSize: number;
   cache: DecodeCache;
+  /**
+   * The geotiff decoder Pool of every read (inspection, samples, previews): started at the first read and kept for the
+   * worker's life (undefined: not started yet; resolves to null when decoding stays on this worker's thread).
+   */
+  pool?: Promise<Pool | null>;
+  /** Decoder worker threads once the pool has started (0: decoding on this worker's thread); null before. */
+  decoderWorkers: number | null;
   masks: Map<string, number | null>;
   queue: Promise<void>;
   abort: AbortController | null;
 }
 
 const DEFAULT_OPTIONS: DataOptions = { modalities: null, numDates: {}, sampleMeters: null };
-/** Files inspected at once: I/O-bound reads overlap, decoding stays on this worker's thread. */
+/** Files inspected at once: their reads overlap, and their compressed blocks keep the decoder Pool busy. */
 const INSPECT_CONCURRENCY = 4;
 
 function dataOf(state: WorkerState): DataState {
@@ -82,6 +91,7 @@ function dataOf(state: WorkerState): DataState {
       configBuildProblems: [],
       batchSize: 8,
       cache: new DecodeCache(),
+      decoderWorkers: null,
       masks: new Map(),
       queue: Promise.resolve(),
       abort: null,
@@ -89,6 +99,18 @@ function dataOf(state: WorkerState): DataState {
     state.data = d;
   }
   return state.data as DataState;
+}
+
+/** The data's decoder Pool: every core but one (src/data/pool.ts), or null where this worker cannot start workers. */
+function decodePoolOf(d: DataState): Promise<Pool | null> {
+  if (!d.pool) {
+    const size = defaultPoolSize();
+    d.pool = startDecodePool(size).then((pool) => {
+      d.decoderWorkers = pool ? size : 0;
+      return pool;
+    });
+  }
+  return d.pool;
 }
 
 /** Runs data-changing work one request at a time. */
@@ -203,7 +225,7 @@ async function addFilesNow(state: WorkerState, incoming: readonly IncomingFile[]
       if (abort.signal.aborted) return null;
       try {
         // The dataset's decode cache: a small file inspected here is not decoded again when samples are built.
-        const r = await openAndInspect(blobSource(f.blob, f.path), { signal: abort.signal, cache: d.cache });
+        const r = await openAndInspect(blobSource(f.blob, f.path), { signal: abort.signal, cache: d.cache, pool: await decodePoolOf(d) });
         return { ...f, ...r };
       } catch (e) {
         if (abort.signal.aborted) return null;
@@ -278,7 +300,7 @@ async function rebuild(state: WorkerState): Promise<void> {
   let buildError: string | null = null;
   try {
     const probe = buildCatalog(records);
-    dataset = await Dataset.fromRecords(records, files, effectiveOptions(d.options, probe), { cache: d.cache });
+    dataset = await Dataset.fromRecords(records, files, effectiveOptions(d.options, probe), { cache: d.cache, pool: await decodePoolOf(d) });
     catalog = dataset.catalog;
   } catch (e) {
     buildError = e instanceof Error ? e.message : String(e);
@@ -322,7 +344,7 @@ async function configReport(state: WorkerState, notes: string[] = []): Promise<C
 async function update(state: WorkerState, messages: string[]): Promise<DataUpdate> {
   const d = dataOf(state);
   const entries = [...d.entries.values()].map((e) => ({ record: e.record, origin: e.origin }));
-  return { summary: buildSummary(entries, d.catalog, d.dataset, d.buildError, d.options, d.masks), model: await configReport(state), messages };
+  return { summary: buildSummary(entries, d.catalog, d.dataset, d.buildError, d.options, d.masks, d.decoderWorkers), model: await configReport(state), messages };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -501,7 +523,7 @@ export async function handleDataRequest(state: WorkerState, req: DataRequest): P
           records.set(e.path, e.record);
         }
       }
-      const { reply, transfer } = await renderPreview(acq, files, records, req.tiles, req.maxSize);
+      const { reply, transfer } = await renderPreview(acq, files, records, req.tiles, req.maxSize, await decodePoolOf(d));
       return { value: reply, transfer };
     }
     case 'data.setOptions':

@@ -10,6 +10,7 @@
  * tile; a constant channel renders mid-grey instead of dividing by zero.
  * Reference: /work/shared/docs/data.md §4 (2–98 % stretch), §5 (composite presets); src/data/image.ts.
  */
+import type { Pool } from 'geotiff';
 import type { Acquisition } from '../../data/catalog';
 import { acquisitionScaling, shiftedTransform } from '../../data/dataset';
 import { GeoImage, type TargetGrid } from '../../data/image';
@@ -157,6 +158,7 @@ export async function renderPreview(
   records: ReadonlyMap<string, FileRecord>,
   tiles: readonly PreviewTileRequest[],
   maxSize: number,
+  pool: Pool | null = null,
 ): Promise<{ reply: PreviewReply; transfer: Transferable[] }> {
   if (tiles.length === 0) throw new Error('no preview tile requested');
   // Without the mask: a preview should show the clouds the mask would remove.
@@ -170,7 +172,7 @@ export async function renderPreview(
   const bandIdx = needed.map((b) => acq.bands.indexOf(b));
   const scaling = selectScaling(acquisitionScaling(acq, records, 'sensor'), bandIdx);
   const HW = target.width * target.height;
-  const read = await image.read(target, { bands: bandIdx, scaling, method: 'bilinear' }); // data (C, H, W), valid (H, W)
+  const read = await image.read(target, { bands: bandIdx, scaling, method: 'bilinear', pool }); // data (C, H, W), valid (H, W)
   const bandData = (name: string) => read.data.subarray(needed.indexOf(name) * HW, (needed.indexOf(name) + 1) * HW);
   const out: PreviewTile[] = parsed.map((channels, ti) => {
     const valid = read.valid.slice();

@@ -234,6 +234,7 @@ export function buildSummary(
   buildError: string | null,
   options: DataOptions,
   masks: ReadonlyMap<string, number | null>,
+  decoderWorkers: number | null = null,
 ): DataSummary {
   const uses = usesOf(catalog);
   const records = new Map<string, FileRecord>();
@@ -255,5 +256,6 @@ export function buildSummary(
       user: entries.filter((e) => e.origin === 'user').length,
       bytes: entries.reduce((s, e) => s + e.record.sizeBytes, 0),
     },
+    decoderWorkers,
   };
 }

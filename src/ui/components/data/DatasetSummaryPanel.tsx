@@ -47,6 +47,13 @@ export function DatasetSummaryPanel() {
             {fmtBytes(c.bytes)} · {c.ok} understood{c.failed ? `, ${c.failed} refused` : ''}
             {c.demo ? ` · ${c.demo} from the demo` : ''}
           </div>
+          {summary.decoderWorkers !== null && (
+            <div className="muted small" data-testid="decoder-workers">
+              {summary.decoderWorkers > 0
+                ? `decoded on ${summary.decoderWorkers} worker thread${summary.decoderWorkers === 1 ? '' : 's'}`
+                : 'decoded on the studio worker\'s own thread (this browser cannot start decoder workers)'}
+            </div>
+          )}
         </div>
         <div className="card">
           <div className="card-label">Locations</div>
