@@ -13,9 +13,9 @@
  * second plus the final one, and a null progress event always follows the end of a long operation.
  * Reference: src/train/protocol/data.ts; src/data/{inspect,dataset,record}.ts; src/train/datasetConfig.ts.
  */
+import type { Pool } from 'geotiff';
 import { buildCatalog, type Catalog } from '../../data/catalog';
 import { Dataset, type DatasetConfig } from '../../data/dataset';
-import type { Pool } from 'geotiff';
 import { mapLimit, openAndInspect } from '../../data/inspect';
 import { defaultPoolSize, startDecodePool } from '../../data/pool';
 import { DecodeCache, type RasterFile } from '../../data/raster';
