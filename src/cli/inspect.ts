@@ -12,16 +12,11 @@
  * 2 on usage errors.
  * Reference: src/data/inspect.ts, src/data/catalog.ts.
  */
-import { openAsBlob } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { blobSource, type ByteSource } from '../data/source';
+import { buildCatalog, type Catalog } from '../data/catalog';
 import { inspectFiles } from '../data/inspect';
 import { defaultPoolSize, destroyDecodePool, startDecodePool } from '../data/pool';
-import { buildCatalog, type Catalog } from '../data/catalog';
 import type { FileRecord, InspectRecord } from '../data/record';
-
-const RASTER_EXT = /\.(tiff?|gtiff?|jp2|j2k)$/i;
+import { collectFiles, fileSources } from './files';
 
 interface Args {
   inputs: string[];
@@ -56,28 +51,6 @@ function parseArgs(argv: string[]): Args {
     } else a.inputs.push(s);
   }
   return a;
-}
-
-async function collect(inputs: string[]): Promise<{ files: string[]; skipped: string[]; missing: string[] }> {
-  const files: string[] = [];
-  const skipped: string[] = [];
-  const missing: string[] = [];
-  const walk = async (p: string, explicit: boolean): Promise<void> => {
-    let st;
-    try {
-      st = await stat(p);
-    } catch {
-      missing.push(p);
-      return;
-    }
-    if (st.isDirectory()) {
-      const entries = (await readdir(p)).filter((e) => !e.startsWith('.')).sort();
-      for (const e of entries) await walk(path.join(p, e), false);
-    } else if (explicit || RASTER_EXT.test(p)) files.push(p);
-    else skipped.push(p);
-  };
-  for (const i of inputs) await walk(i, true);
-  return { files, skipped, missing };
 }
 
 const f2 = (v: number) => v.toFixed(4);
@@ -132,9 +105,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const t0 = performance.now();
-  const { files, skipped, missing } = await collect(args.inputs);
+  const { files, skipped, missing } = await collectFiles(args.inputs);
   for (const m of missing) console.error(`${m}: no such file or folder`);
-  const sources: ByteSource[] = await Promise.all(files.map(async (f) => blobSource(await openAsBlob(f), f)));
+  const sources = await fileSources(files);
   // A live pool keeps Node running: destroyed as soon as the files are inspected.
   const pool = await startDecodePool(args.decodeWorkers ?? defaultPoolSize());
   let records: InspectRecord[];
