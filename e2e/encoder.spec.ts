@@ -3,8 +3,8 @@
 // shows the PCA embedding map of a tile beside its input, with non-constant maps and explained variance → Export
 // downloads encoder-tiny-step0.onnx, which is a well-formed opset-17 float32 ModelProto with a symbolic batch that
 // onnxruntime (Node) opens → "Check in onnxruntime-web" runs it in the studio worker on the same tile and reports the
-// provider, the time and max |ONNX − WGSL| ≤ 1e-4 → a configuration with the geographic encoding is refused on the card
-// in plain words with both buttons disabled. One page (each page pays the SwiftShader kernel compilation), every wait
+// provider, the time and max |ONNX − WGSL| ≤ 1e-4 → with the geographic encoding the card lists one geo_<group> input
+// per fusion group and both buttons stay enabled. One page (each page pays the SwiftShader kernel compilation), every wait
 // on real state (window.__studio); the fixture fails on console errors/warnings and on requests to other origins (ORT's
 // wasm must come from the app's own origin). Screenshots: test-results/screenshots/encoder-*.png.
 import { readFileSync } from 'node:fs';
@@ -142,15 +142,15 @@ test('the encoder in the studio: PCA map in Inspect, ONNX download and onnxrunti
   await expect(page.getByTestId('onnx-max-diff')).toHaveText(check.maxAbsDiff.toExponential(2));
   await page.getByTestId('onnx-card').screenshot({ path: `${SHOTS}/encoder-onnx.png` });
 
-  // A configuration the exporter refuses: the reason on the card, both buttons disabled, nothing breaks.
+  // The geographic encoding (A²-MAE-style) exports too: one geo_<group> input per fusion group appears on the card.
   await page.evaluate(() => (window as unknown as { __studio: { getState(): StudioState } }).__studio.getState().editConfig((c) => ({ ...c, geoEncoding: 'gsd' })));
-  await expect(page.getByTestId('onnx-refusal')).toContainText('geographic encoding');
-  await expect(download).toBeDisabled();
-  await expect(page.getByTestId('onnx-check')).toBeDisabled();
-  await page.getByTestId('onnx-card').screenshot({ path: `${SHOTS}/encoder-onnx-refused.png` });
-  await page.evaluate(() => (window as unknown as { __studio: { getState(): StudioState } }).__studio.getState().editConfig((c) => ({ ...c, geoEncoding: 'off' })));
+  await expect(page.getByTestId('onnx-signature')).toContainText('geo_');
   await expect(page.getByTestId('onnx-refusal')).toHaveCount(0);
   await expect(download).toBeEnabled();
-  lap('refusal shown and cleared');
+  await expect(page.getByTestId('onnx-check')).toBeEnabled();
+  await page.getByTestId('onnx-card').screenshot({ path: `${SHOTS}/encoder-onnx-geo.png` });
+  await page.evaluate(() => (window as unknown as { __studio: { getState(): StudioState } }).__studio.getState().editConfig((c) => ({ ...c, geoEncoding: 'off' })));
+  await expect(page.getByTestId('onnx-signature')).not.toContainText('geo_');
+  lap('geographic encoding: geo inputs listed, export enabled');
   expect(watch.foreignRequests).toEqual([]);
 });

@@ -15,6 +15,8 @@ export interface EncoderRefInputs {
   pixels: readonly ArrayLike<number>[];
   /** [m] encoder tables: pos (L, E − 8), date (B, T, 8) (encodings.ts). */
   encEncodings: readonly { pos: ArrayLike<number>; date: ArrayLike<number> }[];
+  /** [g] (B, N_g, Fg) geographic features (geo.ts geoFeatureMatrices); required when weights.geo is present. */
+  geo?: readonly ArrayLike<number>[];
 }
 
 /** Tokens per sample of each fusion group: Σ over its modalities of token groups · dates · (H/P)². */
@@ -41,6 +43,6 @@ export function encoderForwardRef(spec: MaeRefSpec, w: MaeRefWeights, inputs: En
     pos: new Float64Array((m.imageSize / m.patchSize) ** 2 * (Dd - 8)), // (L, Dd − 8)
     date: new Float64Array(B * m.dates * 8), // (B, T, 8)
   }));
-  const fwd = maeForwardRef(spec, w, { B, pixels: inputs.pixels, masks, encEncodings: inputs.encEncodings, decEncodings });
+  const fwd = maeForwardRef(spec, w, { B, pixels: inputs.pixels, masks, encEncodings: inputs.encEncodings, decEncodings, geo: inputs.geo });
   return fwd.acts.groups.map((g) => g.encOut);
 }

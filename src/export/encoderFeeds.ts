@@ -1,7 +1,9 @@
 /**
  * The inputs of the exported encoder for one Batch: pixels_<m> (B, T, C, H, W) as the data pipeline delivers them and
  * dates_<m> (B, T, 8), the date encoding computed here with encodings.ts exactly as the training graph computes it
- * (relative to config.dateEncoding.reference; all zeros when the date encoding is disabled).
+ * (relative to config.dateEncoding.reference; all zeros when the date encoding is disabled); with a geographic
+ * encoding, geo_<group> (B, N_g, Fg), the features geo.ts geoFeatureMatrices gives the training graph (from each
+ * sample's footprint and the modality's GSD).
  *
  * Invariant: one feed per input of encoderOnnxSignature(config), in the same order, float32, batch dimension B.
  * Reference: src/model/encodings.ts (dateEncoding, referenceDate), src/model/mae.ts `upload`.
@@ -10,7 +12,8 @@ import type { Batch } from '../data/sample';
 import { assert } from '../lib/assert';
 import type { MaeConfig } from '../model/config';
 import { DATE_DIM, dateEncoding, referenceDate } from '../model/encodings';
-import { datesInputName, pixelsInputName } from './encoderOnnx';
+import { geoFeatureMatrices, geoFeatureWidth } from '../model/geo';
+import { datesInputName, geoInputName, pixelsInputName } from './encoderOnnx';
 
 export interface FloatFeed {
   data: Float32Array;
@@ -46,6 +49,12 @@ export function encoderFeeds(config: MaeConfig, batch: Batch): Record<string, Fl
     );
     feeds[pixelsInputName(m.name)] = { data: mb.data, dims };
     feeds[datesInputName(m.name)] = { data: dateFeed(config, batch, m.name), dims: [batch.B, m.dates, DATE_DIM] };
+  }
+  const Fg = geoFeatureWidth(config.geoEncoding);
+  if (Fg > 0) {
+    geoFeatureMatrices(config, batch).forEach((f, gi) => {
+      feeds[geoInputName(config.groups[gi].name)] = { data: Float32Array.from(f), dims: [batch.B, f.length / (batch.B * Fg), Fg] }; // (B, N_g, Fg)
+    });
   }
   return feeds;
 }

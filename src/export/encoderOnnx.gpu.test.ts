@@ -105,6 +105,10 @@ describe('encoder parity: WGSL graph vs ONNX (onnxruntime-web) vs float64 refere
     await parity('tiny', tinyTwoGroupConfig(), 2, 31, inBrowser ? ['webgpu'] : undefined);
   });
 
+  it('tiny config with the full geographic encoding (geo_<group> inputs)', async () => {
+    await parity('tiny/geo-full', { ...tinyTwoGroupConfig(), geoEncoding: 'full' }, 2, 43, inBrowser ? ['webgpu'] : undefined);
+  });
+
   it('small realistic config (aerial + s2, E=32, 2 heads), with the execution-provider list the app uses', async () => {
     // Browser: ['webgpu', 'wasm'] from loadOrtWeb; Node: ['wasm'].
     await parity('realistic', smallRealisticConfig(), 2, 37);

@@ -80,6 +80,27 @@ describe('exported encoder on onnxruntime-web (wasm, Node) vs the float64 refere
     await session.release();
   });
 
+  it('geographic encoding (A²-MAE-style) full and gsd: geo_<group> inputs, still matches', async () => {
+    for (const geoEncoding of ['full', 'gsd'] as const) {
+      const config = tinyTwoGroupConfig({ geoEncoding });
+      const sig = encoderOnnxSignature(config);
+      const Fg = geoEncoding === 'full' ? 56 : 8;
+      expect(sig.inputs.slice(-2)).toEqual(config.groups.map((g, gi) => ({ name: `geo_${g.name}`, shape: ['batch', sig.outputs[gi].shape[1], Fg] })));
+      await parity(`tiny/geo-${geoEncoding}`, config, 17, [2], 21);
+    }
+  });
+
+  it('the features depend on the geo input (the geographic addend is not silently dropped)', async () => {
+    const config = tinyTwoGroupConfig({ geoEncoding: 'full' });
+    const session = await createEncoderSession(ort, exportEncoderOnnx(config, jitteredParams(config, 3)), ['wasm']);
+    const feeds = encoderFeeds(config, randomBatch(config, 1, 4));
+    const a = await runEncoderSession(ort, session, config, feeds);
+    const g0 = `geo_${config.groups[0].name}`;
+    const b = await runEncoderSession(ort, session, config, { ...feeds, [g0]: { ...feeds[g0], data: feeds[g0].data.map((v) => -v) } });
+    expect(maxAbsDiff(a[0], b[0])).toBeGreaterThan(1e-3);
+    await session.release();
+  });
+
   it('refuses a parameter array of the wrong length or with non-finite values', () => {
     const config = tinyTwoGroupConfig();
     const size = buildParamLayout(config).size;

@@ -12,7 +12,8 @@
  *     → + PE (L, E) [sin-cos table in the first E − 8 channels, zeros after]
  *       + DE (b, T, 1, E) [dates_m (b, T, 8) padded with E − 8 leading zeros]
  *     → Reshape (b, T·L, E)                                          token order (t, l)
- *   per fusion group: Concat of its segments in (modality, token group) order → (b, N_g, E) → groupDepth pre-LN blocks
+ *   per fusion group: Concat of its segments in (modality, token group) order → (b, N_g, E)
+ *     [+ geo_<group> (b, N_g, Fg) · geo.enc.w (Fg, E) with a geographic encoding (geo.ts)] → groupDepth pre-LN blocks
  *     (LayerNormalization, MatMul qkv, per-head MatMul/Softmax attention, MatMul proj + residual, LayerNormalization,
  *     MatMul fc1, exact GELU, MatMul fc2 + residual) → LayerNormalization
  *   inter-group (interDepth > 0): Concat of all groups (b, ΣN_g, E) → interDepth blocks → LayerNormalization → Slice
@@ -21,13 +22,16 @@
  * Invariants: the batch dimension is symbolic ('batch'); every other dimension is fixed by the config. Weights are
  * float32 initializers named by our parameter names (params.ts), the position tables are initializers named
  * `pe.<modality>`. The date encoding is an INPUT because it depends on each sample's acquisition dates: the caller
- * computes it with encodings.ts (encoderFeeds.ts does), all zeros when config.dateEncoding.enabled is false.
+ * computes it with encodings.ts (encoderFeeds.ts does), all zeros when config.dateEncoding.enabled is false. The
+ * geographic features are inputs for the same reason (they depend on each sample's footprint): geo.ts
+ * geoFeatureMatrices, one (b, N_g, Fg) input per fusion group, present only when config.geoEncoding is not 'off'.
  * Opset 17 (default) writes GELU as ½·x·(1 + erf(x/√2)); opset 20 uses the Gelu operator.
  * Reference: src/model/mae.ref.ts, src/model/transformer.ref.ts, src/kernels/{patchify,groupnorm,attention}.ref.ts.
  */
 import { assert } from '../lib/assert';
 import { type MaeConfig, type ModalityConfig, gridSize, modalityByName, tokenGroupRanges, validateConfig } from '../model/config';
 import { DATE_DIM, positionEncoding } from '../model/encodings';
+import { geoFeatureWidth } from '../model/geo';
 import { buildParamLayout, type EmbedParams, paramViews, type TransformerParams } from '../model/params';
 import { GraphBuilder } from './onnxGraph';
 import { encodeOnnxModel, ONNX_FLOAT, type OnnxValueInfo } from './onnxProto';
@@ -51,7 +55,10 @@ export interface EncoderTensorSpec {
 }
 
 export interface EncoderOnnxSignature {
-  /** pixels_<m> (batch, T, C, H, W) then dates_<m> (batch, T, 8), per modality in config order. */
+  /**
+   * pixels_<m> (batch, T, C, H, W) then dates_<m> (batch, T, 8), per modality in config order; then, with a geographic
+   * encoding, geo_<group> (batch, N_g, Fg) per fusion group in config order.
+   */
   inputs: EncoderTensorSpec[];
   /** features_<group> (batch, N_g, E) in config.groups order. */
   outputs: EncoderTensorSpec[];
@@ -60,6 +67,7 @@ export interface EncoderOnnxSignature {
 export const pixelsInputName = (modality: string): string => `pixels_${modality}`;
 export const datesInputName = (modality: string): string => `dates_${modality}`;
 export const featuresOutputName = (group: string): string => `features_${group}`;
+export const geoInputName = (group: string): string => `geo_${group}`;
 
 /** Tokens per sample of fusion group `group`: Σ over its modalities of token groups · dates · L. */
 function groupTokens(config: MaeConfig, groupIndex: number): number {
@@ -76,9 +84,18 @@ export function encoderOnnxSignature(config: MaeConfig): EncoderOnnxSignature {
     inputs.push({ name: pixelsInputName(m.name), shape: ['batch', m.dates, m.bands.length, m.imageSize, m.imageSize] });
     inputs.push({ name: datesInputName(m.name), shape: ['batch', m.dates, DATE_DIM] });
   }
+  const Fg = geoFeatureWidth(config.geoEncoding);
+  if (Fg > 0) config.groups.forEach((g, gi) => inputs.push({ name: geoInputName(g.name), shape: ['batch', groupTokens(config, gi), Fg] }));
   const outputs = config.groups.map((g, gi): EncoderTensorSpec => ({ name: featuresOutputName(g.name), shape: ['batch', groupTokens(config, gi), config.encoder.width] }));
   return { inputs, outputs };
 }
+
+/** The doc string of each input kind (the name's prefix). */
+const INPUT_DOCS: Record<string, string> = {
+  pixels: 'model-ready pixels (B, T, C, H, W), scaled as config.modalities[].scaling says',
+  dates: 'date encoding (B, T, 8) from encodings.ts dateEncoding, relative to config.dateEncoding.reference; zeros when disabled',
+  geo: 'geographic features (B, N_g, Fg) from geo.ts geoFeatureMatrices: sin/cos of each token centre on the Earth and of its GSD',
+};
 
 /** A named parameter view (name + shape + values) handed to the builder as an initializer. */
 interface NamedParam {
@@ -93,9 +110,6 @@ interface NamedParam {
  */
 export function exportEncoderOnnx(config: MaeConfig, flatParams: Float32Array, opts: EncoderOnnxOptions = {}): Uint8Array {
   validateConfig(config);
-  // The learned geographic encoding (A²-MAE-style, src/model/geo.ts) needs per-token lat/lon/GSD features as an extra
-  // input; until the export carries them, refuse rather than write an encoder that silently differs from ours.
-  assert((config.geoEncoding ?? 'off') === 'off', () => `this configuration uses the geographic encoding (geoEncoding: ${config.geoEncoding}); ONNX export supports geoEncoding 'off' only`);
   const opset = opts.opset ?? 17;
   assert((ENCODER_ONNX_OPSETS as readonly number[]).includes(opset), () => `ONNX opset ${opset} is not one of ${ENCODER_ONNX_OPSETS.join(', ')}`);
   const layout = buildParamLayout(config);
@@ -118,7 +132,9 @@ export function exportEncoderOnnx(config: MaeConfig, flatParams: Float32Array, o
   const N = config.groups.map((_, gi) => groupTokens(config, gi));
   const encoded = config.groups.map((grp, gi) => {
     const parts = grp.modalities.flatMap((name) => segments.get(config.modalities.findIndex((m) => m.name === name)) ?? []);
-    const seq = gb.concat(parts, 1, `seq.${grp.name}`); // (b, N_g, E)
+    let seq = gb.concat(parts, 1, `seq.${grp.name}`); // (b, N_g, E)
+    // Geographic addend Φ_g · W_enc (mae.ref.ts step 2b), after the embedded tokens and their encodings.
+    if (pv.geo) seq = gb.op('Add', [seq, gb.op('MatMul', [geoInputName(grp.name), param(pv.geo.enc)], `geo.${grp.name}.mm`)], `seq.${grp.name}.geo`); // (b, N_g, E)
     return transformerStack(gb, config, seq, N[gi], pv.encoder[gi], param, `enc.${grp.name}`); // (b, N_g, E)
   });
 
@@ -138,7 +154,7 @@ export function exportEncoderOnnx(config: MaeConfig, flatParams: Float32Array, o
 
   const valueInfo = (s: EncoderTensorSpec, doc: string): OnnxValueInfo => ({ name: s.name, elemType: ONNX_FLOAT, shape: s.shape, doc });
   const inputs = sig.inputs.map((s) =>
-    valueInfo(s, s.name.startsWith('pixels_') ? 'model-ready pixels (B, T, C, H, W), scaled as config.modalities[].scaling says' : 'date encoding (B, T, 8) from encodings.ts dateEncoding, relative to config.dateEncoding.reference; zeros when disabled'),
+    valueInfo(s, INPUT_DOCS[s.name.slice(0, s.name.indexOf('_'))]),
   );
   const outputs = sig.outputs.map((s) => valueInfo(s, 'encoder token features (B, N_g, E), tokens ordered (modality, token group, date, row, col)'));
   const graph = gb.build(

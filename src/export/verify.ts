@@ -1,6 +1,6 @@
 /**
  * Checking an exported encoder against the float64 definition: a synthetic batch (N(0,1) pixels, random acquisition
- * dates), the reference features (encoder.ref.ts = mae.ref.ts with every token visible), and max |Δ| per fusion group.
+ * dates and places), the reference features (encoder.ref.ts = mae.ref.ts with every token visible), and max |Δ| per fusion group.
  * Used by the export CLI's --verify and by the parity tests.
  *
  * Invariant: the synthetic batch is a deterministic function of (config, B, seed) (PCG32 stream `seed`).
@@ -11,21 +11,38 @@ import type { AcqDate, Batch, Footprint, ModalityBatch } from '../data/sample';
 import { Rng } from '../lib/rng';
 import type { MaeConfig } from '../model/config';
 import { encodingTables } from '../model/encodings';
+import { geoFeatureMatrices } from '../model/geo';
+import { EARTH_RADIUS_M } from '../model/geoSphere';
 import { buildParamLayout, flatViews } from '../model/params';
 import { encoderForwardRef } from './encoder.ref';
 import { encoderFeeds } from './encoderFeeds';
 import { createEncoderSession, type OrtModule, type OrtProviders, runEncoderSession } from './ortEncoder';
 
-const NOWHERE: Footprint = [
-  { lon: 0, lat: 0 },
-  { lon: 0, lat: 0 },
-  { lon: 0, lat: 0 },
-  { lon: 0, lat: 0 },
-];
+/**
+ * A north-up footprint of `metres` × `metres` centred on (lon, lat) (UL, UR, LR, LL), in degrees on a sphere: enough
+ * for the geographic features, which only need the token centres on the Earth.
+ */
+function squareFootprint(lon: number, lat: number, metres: number): Footprint {
+  const dLat = (metres / 2 / EARTH_RADIUS_M) * (180 / Math.PI);
+  const dLon = dLat / Math.cos((lat * Math.PI) / 180);
+  return [
+    { lon: lon - dLon, lat: lat + dLat },
+    { lon: lon + dLon, lat: lat + dLat },
+    { lon: lon + dLon, lat: lat - dLat },
+    { lon: lon - dLon, lat: lat - dLat },
+  ];
+}
 
-/** B samples of N(0, 1) pixels and random dates (2018–2023, any day and hour) for every modality of the config. */
+/**
+ * B samples of N(0, 1) pixels and random dates (2018–2023, any day and hour) for every modality of the config, each
+ * sample at a random place (|lat| ≤ 70°) with one footprint shared by its modalities (their ground size: the first
+ * modality's imageSize · gsd), drawn from a second PCG32 stream so the pixels and dates do not depend on it.
+ */
 export function syntheticBatch(config: MaeConfig, B: number, seed: number): Batch {
   const rng = new Rng(seed);
+  const placeRng = new Rng(seed, 55);
+  const m0 = config.modalities[0];
+  const places = Array.from({ length: B }, () => squareFootprint(-180 + 360 * placeRng.uniform(), -70 + 140 * placeRng.uniform(), m0.imageSize * m0.gsd));
   const modalities: Record<string, ModalityBatch> = {};
   for (const m of config.modalities) {
     const [T, C, H] = [m.dates, m.bands.length, m.imageSize];
@@ -42,7 +59,7 @@ export function syntheticBatch(config: MaeConfig, B: number, seed: number): Batc
       data: Float32Array.from(rng.normalArray(B * T * C * H * H)), // (B, T, C, H, W)
       valid: new Uint8Array(B * T * H * H).fill(1), // (B, T, H, W)
       dates,
-      footprints: Array.from({ length: B }, () => NOWHERE),
+      footprints: places,
     };
   }
   return { B, ids: Array.from({ length: B }, (_, b) => `synthetic-${seed}-${b}`), modalities };
@@ -56,6 +73,7 @@ export function referenceFeatures(config: MaeConfig, params: Float32Array, batch
     B: batch.B,
     pixels: config.modalities.map((m) => batch.modalities[m.name].data),
     encEncodings: encodingTables(config, batch, config.encoder.width),
+    geo: w.geo ? geoFeatureMatrices(config, batch) : undefined,
   });
 }
 

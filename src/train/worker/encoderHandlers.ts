@@ -59,19 +59,12 @@ function progress(state: WorkerState, task: EncoderTask, total: number): (done: 
 
 /**
  * Why the exporter would refuse `config`, in plain words (null when it accepts it). The same preconditions
- * exportEncoderOnnx asserts (a valid configuration, geoEncoding 'off'), checked here without building the graph so
+ * exportEncoderOnnx asserts (a valid configuration), checked here without building the graph so
  * the card can say so before the user clicks.
  */
-export function onnxRefusal(config: MaeConfig, trained: boolean): string | null {
+export function onnxRefusal(config: MaeConfig): string | null {
   const problems = configProblems(config);
   if (problems.length) return `The model configuration is not valid (${problems.join('; ')}); fix it in the Model section.`;
-  const geo = config.geoEncoding ?? 'off';
-  if (geo !== 'off') {
-    return (
-      `This model uses the geographic encoding (“${geo}”), which needs each token's latitude, longitude and ground sampling distance as an extra input ` +
-      `that the ONNX export does not write yet. Set the geographic encoding to “off” in the Model section${trained ? ' and train again' : ''} to export.`
-    );
-  }
   return null;
 }
 
@@ -82,13 +75,13 @@ function onnxInfo(state: WorkerState): OnnxExportInfo {
   const encoderParams = buildParamLayout(config)
     .entries.filter((e) => names.has(e.name))
     .reduce((s, e) => s + e.size, 0);
-  return { refusal: onnxRefusal(config, info.source === 'trained'), weights: info, opset: STUDIO_OPSET, inputs: sig.inputs, outputs: sig.outputs, encoderParams };
+  return { refusal: onnxRefusal(config), weights: info, opset: STUDIO_OPSET, inputs: sig.inputs, outputs: sig.outputs, encoderParams };
 }
 
 /** Exports the current weights; throws the refusal as a plain error. */
 async function exportBytes(state: WorkerState): Promise<{ name: string; bytes: Uint8Array; ms: number; config: MaeConfig; params: Float32Array; weights: OnnxExportInfo['weights'] }> {
   const w = await readCurrentWeights(state);
-  const refusal = onnxRefusal(w.config, w.info.source === 'trained');
+  const refusal = onnxRefusal(w.config);
   if (refusal) throw new Error(refusal);
   const t0 = performance.now();
   const bytes = exportEncoderOnnx(w.config, w.params, { opset: STUDIO_OPSET, metadata: { 'eo_mae.step': String(w.info.step), 'eo_mae.weights': w.info.source } });

@@ -3,7 +3,7 @@
  * symbolic batch dimension — pixels and date encodings in, token features out), and checks the exported model in
  * onnxruntime-web on the Inspect section's current sample against the studio's own WGSL encoder: the execution
  * provider that ran it, the timings, and the largest difference (target ≤ 1e-4).
- * Invariants: a configuration the exporter refuses (e.g. the geographic encoding) shows the reason and disables both
+ * Invariants: a configuration the exporter refuses (an invalid one) shows the reason and disables both
  * buttons; every failure is shown on the card in plain words; the file comes from the worker and is only handed to
  * the browser's download here.
  */
@@ -108,7 +108,8 @@ export function OnnxCard() {
         ONNX encoder
       </h3>
       <p>
-        The pre-trained encoder as an ONNX model for onnxruntime (Python, C++, or the browser): pixels and acquisition-date encodings in, one
+        The pre-trained encoder as an ONNX model for onnxruntime (Python, C++, or the browser):{' '}
+        {info?.inputs.some((i) => i.name.startsWith('geo_')) ? 'pixels, acquisition-date encodings and each token’s geographic features' : 'pixels and acquisition-date encodings'} in, one
         feature vector per token out. Opset {info?.opset ?? 17}, float32, any batch size; weights and position tables are inside the file.
       </p>
       {info && (
@@ -116,7 +117,7 @@ export function OnnxCard() {
           <p className="muted small" data-testid="onnx-weights" data-source={info.weights.source} data-step={info.weights.step}>
             {info.weights.note} {info.weights.preset} preset, {fmtCount(info.encoderParams)} encoder parameters.
           </p>
-          <details className="onnx-signature small">
+          <details className="onnx-signature small" data-testid="onnx-signature">
             <summary>Inputs and outputs</summary>
             <ul>
               {[...info.inputs, ...info.outputs].map((t) => (
