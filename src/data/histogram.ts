@@ -59,6 +59,17 @@ function percentileRanks(kept: number): { pos2: number; pos98: number; ranks: nu
   return { pos2, pos98, ranks: [lo2, Math.min(last, lo2 + 1), lo98, Math.min(last, lo98 + 1)] };
 }
 
+/** True when `data` is an 8- or 16-bit integer array whose whole type range lies inside `bounds`. */
+function holdsOnly(data: ArrayLike<number>, bounds: readonly [number, number]): boolean {
+  const range =
+    data instanceof Uint8Array || data instanceof Uint8ClampedArray ? [0, 255]
+    : data instanceof Int8Array ? [-128, 127]
+    : data instanceof Uint16Array ? [0, 65535]
+    : data instanceof Int16Array ? [-32768, 32767]
+    : null;
+  return range !== null && bounds[0] <= range[0] && bounds[1] >= range[1];
+}
+
 /**
  * Histogram statistics of the integer values data[i], i < n, where valid[i] (or all), and of the subsample a
  * StatsAccumulator(capacity) would keep of them. `bounds` (the data type's range) lets a type of ≤ 65 536 values be
@@ -75,23 +86,41 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
   let occupied = 0;
   let lo = Infinity;
   let hi = -Infinity;
+  // Σ (value − base) over the counted values when the counting pass summed them (exact: integers below 2^53), else NaN.
+  let sumK = NaN;
   if (bounds && bounds[1] - bounds[0] + 1 <= Math.max(limit, SCRATCH_BINS)) {
     base = bounds[0];
     size = bounds[1] - bounds[0] + 1;
     h = size <= SCRATCH_BINS ? scratchH : new Uint32Array(size);
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && valid[i] === 0) continue;
-      const k = data[i] - base;
-      // In range and an integer (NaN fails every test).
-      if (!(k >= 0 && k < size) || (k | 0) !== k) {
-        if (count > 0) h.fill(0, lo, hi + 1);
-        return null;
+    let sum = 0;
+    if (holdsOnly(data, bounds)) {
+      // An integer array whose type fits the bounds: every value is an integer in range, so none needs testing.
+      for (let i = 0; i < n; i++) {
+        if (valid !== null && valid[i] === 0) continue;
+        const k = data[i] - base;
+        if (h[k]++ === 0) occupied++;
+        if (k < lo) lo = k;
+        if (k > hi) hi = k;
+        sum += k;
+        count++;
       }
-      if (h[k]++ === 0) occupied++;
-      if (k < lo) lo = k;
-      if (k > hi) hi = k;
-      count++;
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (valid !== null && valid[i] === 0) continue;
+        const k = data[i] - base;
+        // In range and an integer (NaN fails every test).
+        if (!(k >= 0 && k < size) || (k | 0) !== k) {
+          if (count > 0) h.fill(0, lo, hi + 1);
+          return null;
+        }
+        if (h[k]++ === 0) occupied++;
+        if (k < lo) lo = k;
+        if (k > hi) hi = k;
+        sum += k;
+        count++;
+      }
     }
+    sumK = sum;
   } else {
     let min = Infinity;
     let max = -Infinity;
@@ -135,10 +164,11 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
   // Mean from the exact integer sum of offsets from the minimum (a constant band's mean is its value), then M2: over
   // the bins, or over the values when the span is the longer loop (a 16-bit type counts few values over many bins).
   const shift = base + lo;
-  let sum = 0;
+  // Σ (value − shift): from the counting pass's sum when it has one (the same integer), else from the bins or values.
+  let sum = Number.isNaN(sumK) ? 0 : sumK - count * lo;
   let m2 = 0;
   if (hi - lo + 1 <= n) {
-    for (let k = lo; k <= hi; k++) sum += h[k] * (k - lo);
+    if (Number.isNaN(sumK)) for (let k = lo; k <= hi; k++) sum += h[k] * (k - lo);
     const dMean = sum / count;
     for (let k = lo; k <= hi; k++) {
       const c = h[k];
@@ -147,7 +177,7 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
       m2 += c * d * d;
     }
   } else {
-    for (let i = 0; i < n; i++) if (valid === null || valid[i] !== 0) sum += data[i] - shift;
+    if (Number.isNaN(sumK)) for (let i = 0; i < n; i++) if (valid === null || valid[i] !== 0) sum += data[i] - shift;
     const dMean = sum / count;
     for (let i = 0; i < n; i++) {
       if (valid !== null && valid[i] === 0) continue;

@@ -183,6 +183,25 @@ describe('integerStats (histogram) against StatsAccumulator', () => {
     expect(integerHistogram(Float64Array.from([3, 300]), 2, null, [0, 255])).toBeNull();
   });
 
+  it('counts 8- and 16-bit integer arrays without per-value checks to the same figures as the checked pass', () => {
+    const rng = new Rng(10);
+    const cases: [Int8Array | Uint8Array | Int16Array | Uint16Array, [number, number]][] = [
+      [Int8Array.from({ length: 999 }, () => -128 + Math.floor(rng.uniform() * 256)), [-128, 127]],
+      [Uint8Array.from({ length: 3721 }, () => Math.floor(rng.uniform() * 6)), [0, 255]],
+      [Int16Array.from({ length: 3721 }, () => -9999 + Math.floor(rng.uniform() * 26000)), [-32768, 32767]],
+      [Uint16Array.from({ length: 70_000 }, () => Math.floor(rng.uniform() * 65536)), [0, 65535]],
+    ];
+    for (const [data, bounds] of cases) {
+      const valid = Uint8Array.from(data, (_, i) => (i % 9 ? 1 : 0));
+      for (const v of [null, valid]) {
+        const fast = integerHistogram(data, data.length, v, bounds)!;
+        const checked = integerHistogram(Float64Array.from(data), data.length, v, bounds)!;
+        expect(fast, `${data.constructor.name} ${v ? 'masked' : 'all'}`).toEqual(checked);
+        expect(histogramStats(fast, { scale: 2.75e-5, offset: -0.2, normFac: 1 })).toEqual(histogramStats(checked, { scale: 2.75e-5, offset: -0.2, normFac: 1 }));
+      }
+    }
+  });
+
   it('leaves its shared scratch histogram clean, after a result and after a refusal mid-pass', () => {
     const rng = new Rng(12);
     const a = Int16Array.from({ length: 3721 }, () => -200 + Math.floor(rng.uniform() * 9000));
