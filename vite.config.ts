@@ -18,7 +18,7 @@ export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
   // Pre-bundled so Vite does not discover them mid-run and reload a browser test (or the page) with a cold cache.
-  optimizeDeps: { include: ['geotiff', 'proj4', 'fflate', 'onnxruntime-web', 'onnxruntime-web/webgpu'] },
+  optimizeDeps: { include: ['geotiff', 'proj4', 'onnxruntime-web', 'onnxruntime-web/webgpu'] },
   server: { fs: { allow: ['.'] } },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 2048 },
   test: {

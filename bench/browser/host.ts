@@ -10,7 +10,7 @@
  * - The page's progress lines, console errors and page errors are relayed to `log` (stderr).
  * - The shared real GeoTIFFs (../shared/data) are served read-only under SHARED_DATA_ROUTE (bench/sharedFiles.ts)
  *   for the data suite; this is the benchmark server, the app never gets that route.
- * - Every dependency a suite may import lazily (TF.js, onnxruntime-web, geotiff, proj4, fflate) is pre-bundled up front: a
+ * - Every dependency a suite may import lazily (TF.js, onnxruntime-web, geotiff, proj4) is pre-bundled up front: a
  *   dependency discovered mid-run makes Vite re-optimise and reload the page under Playwright's feet.
  */
 import { createServer as createHttpServer } from 'node:http';
@@ -46,7 +46,7 @@ export async function runInBrowser(req: PageRequest, log: (line: string) => void
     appType: 'spa',
     server: { middlewareMode: true, hmr: { server: http }, watch: null, fs: { allow: [REPO_ROOT] } },
     optimizeDeps: {
-      include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core/dist/register_all_gradients', 'onnxruntime-web/webgpu', 'geotiff', 'proj4', 'fflate'],
+      include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-core/dist/register_all_gradients', 'onnxruntime-web/webgpu', 'geotiff', 'proj4'],
     },
   });
   http.on('request', (req, res) => {

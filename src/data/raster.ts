@@ -6,14 +6,12 @@
  * decoded whole once, because re-decoding a 5 KB file per training sample costs more than keeping 22 KB around, and
  * large files keep their recently decoded tiles within the cache's byte budget (training windows overlap tiles).
  * Without a cache nothing is kept. Every failure leaves as a DataError naming the file.
- * Decoding in workers: pass a geotiff `Pool` (see pool.ts); without one, tiles are decoded inline (deflate blocks with
- * fflate, deflate.ts; every other codec with geotiff's own decoder).
+ * Decoding in workers: pass a geotiff `Pool` (see pool.ts); without one, tiles are decoded inline.
  * Invariants: a RawWindow covers exactly the requested window clipped to the image; band arrays are (h, w)
  * row-major in the file's own data type (float16 arrives as Float32Array).
  * Reference: geotiff.js 3.0.5 `GeoTIFFImage.readRasters`; /work/shared/docs/data.md §1.4, §1.13.
  */
 import { getDecoder, type BaseDecoder, type DecoderWorker, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
-import { FflateDeflateDecoder, type BlockDecoderParams } from './deflate';
 import { DataError, toDataError } from './errors';
 import { computeGeoref, type Georef } from './georef';
 import type { CrsInfo } from './crs';
@@ -179,23 +177,8 @@ interface DecoderBinding {
 /** Decoder classes by compression, learned from geotiff's getDecoder (which imports the codec module on every call). */
 const decoderClasses = new Map<number, new (params: unknown) => BaseDecoder>();
 
-/** Deflate (8, and Adobe's 32946): decoded inline with fflate into a block-sized buffer (deflate.ts). */
-const DEFLATE_CODECS = new Set([8, 32946]);
-
-/**
- * A decoder instance for `params` (what geotiff's getDecoder returns, or for deflate the fflate decoder that falls
- * back to it), without a module import once the class is known.
- */
+/** A decoder instance for `params` (what geotiff's getDecoder returns), without a module import once the class is known. */
 async function inlineDecoder(compression: number, params: unknown): Promise<BaseDecoder> {
-  if (DEFLATE_CODECS.has(compression)) {
-    let own: Promise<BaseDecoder> | null = null;
-    const fast = FflateDeflateDecoder.for(params as BlockDecoderParams, () => (own ??= geotiffDecoder(compression, params)));
-    if (fast) return fast;
-  }
-  return geotiffDecoder(compression, params);
-}
-
-async function geotiffDecoder(compression: number, params: unknown): Promise<BaseDecoder> {
   const Known = decoderClasses.get(compression);
   if (Known) return new Known(params);
   const d = await getDecoder(compression, params as Parameters<typeof getDecoder>[1]);
