@@ -86,41 +86,28 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
   let occupied = 0;
   let lo = Infinity;
   let hi = -Infinity;
-  // Σ (value − base) over the counted values when the counting pass summed them (exact: integers below 2^53), else NaN.
-  let sumK = NaN;
+  // Σ (value − base) over the counted values, summed by the counting pass (exact: integers below 2^53).
+  let sumK = 0;
   if (bounds && bounds[1] - bounds[0] + 1 <= Math.max(limit, SCRATCH_BINS)) {
     base = bounds[0];
     size = bounds[1] - bounds[0] + 1;
     h = size <= SCRATCH_BINS ? scratchH : new Uint32Array(size);
-    let sum = 0;
-    if (holdsOnly(data, bounds)) {
-      // An integer array whose type fits the bounds: every value is an integer in range, so none needs testing.
-      for (let i = 0; i < n; i++) {
-        if (valid !== null && valid[i] === 0) continue;
-        const k = data[i] - base;
-        if (h[k]++ === 0) occupied++;
-        if (k < lo) lo = k;
-        if (k > hi) hi = k;
-        sum += k;
-        count++;
+    // An 8/16-bit integer array whose type fits the bounds holds only integers in range: none needs testing.
+    const checked = !holdsOnly(data, bounds);
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      const k = data[i] - base;
+      // In range and an integer (NaN fails every test).
+      if (checked && (!(k >= 0 && k < size) || (k | 0) !== k)) {
+        if (count > 0) h.fill(0, lo, hi + 1);
+        return null;
       }
-    } else {
-      for (let i = 0; i < n; i++) {
-        if (valid !== null && valid[i] === 0) continue;
-        const k = data[i] - base;
-        // In range and an integer (NaN fails every test).
-        if (!(k >= 0 && k < size) || (k | 0) !== k) {
-          if (count > 0) h.fill(0, lo, hi + 1);
-          return null;
-        }
-        if (h[k]++ === 0) occupied++;
-        if (k < lo) lo = k;
-        if (k > hi) hi = k;
-        sum += k;
-        count++;
-      }
+      if (h[k]++ === 0) occupied++;
+      if (k < lo) lo = k;
+      if (k > hi) hi = k;
+      sumK += k;
+      count++;
     }
-    sumK = sum;
   } else {
     let min = Infinity;
     let max = -Infinity;
@@ -139,7 +126,12 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
     lo = 0;
     hi = size - 1;
     h = size <= SCRATCH_BINS ? scratchH : new Uint32Array(size);
-    for (let i = 0; i < n; i++) if ((valid === null || valid[i] !== 0) && h[data[i] - base]++ === 0) occupied++;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) continue;
+      const k = data[i] - base;
+      if (h[k]++ === 0) occupied++;
+      sumK += k;
+    }
   }
   if (count === 0) return noValues();
 
@@ -164,12 +156,11 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
   // Mean from the exact integer sum of offsets from the minimum (a constant band's mean is its value), then M2: over
   // the bins, or over the values when the span is the longer loop (a 16-bit type counts few values over many bins).
   const shift = base + lo;
-  // Σ (value − shift): from the counting pass's sum when it has one (the same integer), else from the bins or values.
-  let sum = Number.isNaN(sumK) ? 0 : sumK - count * lo;
+  // Σ (value − shift), the same exact integer as the counting pass's sum.
+  const sum = sumK - count * lo;
+  const dMean = sum / count;
   let m2 = 0;
   if (hi - lo + 1 <= n) {
-    if (Number.isNaN(sumK)) for (let k = lo; k <= hi; k++) sum += h[k] * (k - lo);
-    const dMean = sum / count;
     for (let k = lo; k <= hi; k++) {
       const c = h[k];
       if (c === 0) continue;
@@ -177,8 +168,6 @@ export function integerHistogram(data: ArrayLike<number>, n: number, valid: Uint
       m2 += c * d * d;
     }
   } else {
-    if (Number.isNaN(sumK)) for (let i = 0; i < n; i++) if (valid === null || valid[i] !== 0) sum += data[i] - shift;
-    const dMean = sum / count;
     for (let i = 0; i < n; i++) {
       if (valid !== null && valid[i] === 0) continue;
       const d = data[i] - shift - dMean;
