@@ -118,12 +118,13 @@ async function mainThreadTasks(page: Page, during: () => Promise<void>): Promise
   // The studio's renderer is the busiest main thread in the trace.
   const tasks = [...byThread.values()].sort((x, y) => y.length - x.length)[0] ?? [];
   const cpu = tasks.map((t) => (t.tdur ?? 0) / 1000);
-  const worst = tasks[cpu.indexOf(Math.max(...cpu))];
+  const longestCpuMs = Math.max(0, ...cpu);
+  const worst = tasks[cpu.indexOf(longestCpuMs)];
   return {
     tasks: tasks.length,
     cpuMs: cpu.reduce((x, y) => x + y, 0),
     wallMs,
-    longestCpuMs: Math.max(0, ...cpu),
+    longestCpuMs,
     longest: worst ? insideTask(events, worst) : 'none',
     overCpu50: tasks.filter((t) => (t.tdur ?? 0) > 50_000).map((t) => `${((t.tdur ?? 0) / 1000).toFixed(0)} ms: ${insideTask(events, t)}`),
     longWall: tasks.map((t) => (t.dur ?? 0) / 1000).filter((d) => d > 50),
@@ -257,7 +258,7 @@ test('trains with live charts, pauses and resumes at step boundaries, and keeps 
   // No task of the page's own work is long: they stay under 50 ms of CPU, so input does not wait on the studio for
   // longer than that (wall-clock waits beyond it are the machine's CPU starvation, reported above). One exception is
   // allowed, bounded by 200 ms: once, on the shared CI machine, a single task took 110 ms of CPU while all others
-  // stayed near 10 ms (here the longest is 9–16 ms even with the cores 3× oversubscribed) — a one-off such as a full
+  // stayed near 10 ms (here the longest is 9–16 ms, also with 2 or 4 busy loops added on this 2-core machine) — a one-off such as a full
   // garbage collection or the trace's own flush, not work the studio does every step; two of them would be.
   expect(work.overCpu50.length, `tasks over 50 ms of CPU: ${work.overCpu50.join(' | ')}`).toBeLessThanOrEqual(1);
   expect(work.longestCpuMs, `the longest task: ${work.longest}`).toBeLessThan(200);
